@@ -1,0 +1,209 @@
+"""Who may see and change which record: the one place need-to-know is decided.
+
+- A record belongs to the agency that created it; members of that agency with an
+  operational role see it.
+- An agency a case was referred to sees that case and its person while the referral is
+  open or completed (not once it was declined or withdrawn).
+- NRM coordinators see every record owned by an agency of their own country.
+- Analysts and administrators see no personal data at all: analysts work on aggregates,
+  administrators on agencies, users and the audit trail.
+- Break-glass grants open one person for a few hours, with a recorded reason.
+
+Lookups outside this scope raise Http404, exactly like a missing record; a record the user
+may see but not change raises PermissionDenied (403).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from corridor.accounts.models import Agency, BreakGlassGrant, Role, User
+from corridor.cases.models import ProtectionCase
+from corridor.people.models import Person
+from corridor.referrals.models import Referral
+
+# Roles that work on individual victims' records.
+OPERATIONAL_ROLES = frozenset(
+    {Role.FIRST_RESPONDER, Role.COORDINATOR, Role.SERVICE_PROVIDER, Role.INVESTIGATOR,
+     Role.PROSECUTOR}
+)
+# Roles whose agency's own records are theirs to see and edit.
+OWNER_ROLES = frozenset({Role.FIRST_RESPONDER, Role.COORDINATOR, Role.INVESTIGATOR})
+BREAK_GLASS_ROLES = frozenset({Role.COORDINATOR, Role.INVESTIGATOR})
+
+NOTHING = Q(pk__in=[])
+
+
+def _active(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.agency_id)
+
+
+def _grants(user: User):
+    return BreakGlassGrant.objects.filter(user=user, expires_at__gt=timezone.now())
+
+
+def _referred_to(user: User, case_field: str):
+    return Referral.objects.filter(
+        **{case_field: OuterRef("pk")},
+        to_agency_id=user.agency_id,
+        status__in=Referral.GRANTS_ACCESS,
+    )
+
+
+def person_scope(user) -> Q:
+    if not _active(user) or not user.has_role(*OPERATIONAL_ROLES):
+        return NOTHING
+    q = Exists(_referred_to(user, "case__person"))
+    if user.has_role(*OWNER_ROLES):
+        q |= Q(owner_agency_id=user.agency_id)
+    if user.has_role(Role.COORDINATOR):
+        q |= Q(owner_agency__country=user.agency.country)
+    if user.has_role(*BREAK_GLASS_ROLES):
+        q |= Exists(_grants(user).filter(person=OuterRef("pk")))
+    return Q(q)
+
+
+def case_scope(user) -> Q:
+    if not _active(user) or not user.has_role(*OPERATIONAL_ROLES):
+        return NOTHING
+    q = Exists(_referred_to(user, "case"))
+    if user.has_role(*OWNER_ROLES):
+        q |= Q(owner_agency_id=user.agency_id) | Q(person__owner_agency_id=user.agency_id)
+    if user.has_role(Role.COORDINATOR):
+        q |= Q(owner_agency__country=user.agency.country)
+    if user.has_role(*BREAK_GLASS_ROLES):
+        q |= Exists(_grants(user).filter(person=OuterRef("person_id")))
+    return Q(q)
+
+
+def referral_scope(user) -> Q:
+    if not _active(user) or not user.has_role(*OPERATIONAL_ROLES):
+        return NOTHING
+    q = Q(to_agency_id=user.agency_id) | Q(from_agency_id=user.agency_id)
+    if user.has_role(Role.COORDINATOR):
+        q |= Q(case__owner_agency__country=user.agency.country)
+    return q
+
+
+def persons_visible_to(user) -> QuerySet[Person]:
+    return Person.objects.filter(person_scope(user))
+
+
+def cases_visible_to(user) -> QuerySet[ProtectionCase]:
+    return ProtectionCase.objects.filter(case_scope(user))
+
+
+def referrals_visible_to(user) -> QuerySet[Referral]:
+    return Referral.objects.filter(referral_scope(user))
+
+
+def can_change_person(user, person: Person) -> bool:
+    if not _active(user) or not user.has_role(*OWNER_ROLES):
+        return False
+    if person.owner_agency_id == user.agency_id:
+        return True
+    return user.has_role(Role.COORDINATOR) and person.owner_agency.country == user.agency.country
+
+
+def can_change_case(user, case: ProtectionCase) -> bool:
+    if not _active(user):
+        return False
+    if user.has_role(Role.COORDINATOR) and case.owner_agency.country == user.agency.country:
+        return True
+    return user.has_role(Role.FIRST_RESPONDER, Role.INVESTIGATOR) and (
+        case.owner_agency_id == user.agency_id
+    )
+
+
+def can_respond_to_referral(user, referral: Referral) -> bool:
+    return (
+        _active(user)
+        and user.has_role(*OPERATIONAL_ROLES)
+        and referral.to_agency_id == user.agency_id
+    )
+
+
+def can_administer(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.has_role(Role.ADMINISTRATOR))
+
+
+def can_read_audit(user) -> bool:
+    return can_administer(user)
+
+
+def can_break_glass(user) -> bool:
+    return _active(user) and user.has_role(*BREAK_GLASS_ROLES)
+
+
+def can_see_statistics(user) -> bool:
+    return _active(user) and user.has_role(Role.ANALYST, Role.COORDINATOR, Role.ADMINISTRATOR)
+
+
+def agencies_visible_to(user) -> QuerySet[Agency]:
+    """The agency directory is open to every signed-in member: referrals need it."""
+    if not (user and user.is_authenticated and user.is_active):
+        return Agency.objects.none()
+    return Agency.objects.all()
+
+
+def users_visible_to(user) -> QuerySet[User]:
+    if can_administer(user):
+        return User.objects.all()
+    if user and user.is_authenticated:
+        return User.objects.filter(pk=user.pk)
+    return User.objects.none()
+
+
+def _get_or_404(queryset: QuerySet, **lookup):
+    obj = queryset.filter(**lookup).first()
+    if obj is None:
+        raise Http404("No such record.")
+    return obj
+
+
+def get_person_for_user(user, reference: str, *, for_change: bool = False) -> Person:
+    person = _get_or_404(persons_visible_to(user).select_related("owner_agency"), reference=reference)
+    if for_change and not can_change_person(user, person):
+        raise PermissionDenied("You may read this record but not change it.")
+    return person
+
+
+def get_case_for_user(user, reference: str, *, for_change: bool = False) -> ProtectionCase:
+    case = _get_or_404(
+        cases_visible_to(user).select_related("person", "owner_agency", "coordinator"),
+        reference=reference,
+    )
+    if for_change and not can_change_case(user, case):
+        raise PermissionDenied("You may read this case but not change it.")
+    return case
+
+
+def get_referral_for_user(user, reference: str, *, for_change: bool = False) -> Referral:
+    referral = _get_or_404(
+        referrals_visible_to(user).select_related("case", "from_agency", "to_agency"),
+        reference=reference,
+    )
+    if for_change and not can_respond_to_referral(user, referral):
+        raise PermissionDenied("Only the agency this referral was sent to may answer it.")
+    return referral
+
+
+def get_user_for_admin(user, pk: int, *, for_change: bool = False) -> User:
+    target = _get_or_404(users_visible_to(user).select_related("agency"), pk=pk)
+    if for_change and not can_administer(user):
+        raise PermissionDenied("Only administrators change accounts.")
+    return target
+
+
+def get_agency_for_user(user, pk: int, *, for_change: bool = False) -> Agency:
+    agency = _get_or_404(agencies_visible_to(user), pk=pk)
+    if for_change and not can_administer(user):
+        raise PermissionDenied("Only administrators change agencies.")
+    return agency
+
+
+def break_glass_grant_active(user, person: Person) -> BreakGlassGrant | None:
+    return _grants(user).filter(person=person).order_by("-expires_at").first()

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditEvent(models.Model):
+    """One append-only line of the audit trail, chained to the previous one by its hash.
+
+    The hash covers every field and the previous hash, so editing, inserting or removing a
+    row breaks the chain at that row; `corridor audit verify` finds the first broken link.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        CHANGE = "change", _("Changed")
+        VIEW = "view", _("Viewed")
+        EXPORT = "export", _("Exported")
+        DELETE = "delete", _("Deleted")
+        BREAK_GLASS = "break_glass", _("Emergency access")
+        LOGIN = "login", _("Signed in")
+        LOGIN_FAILED = "login_failed", _("Sign-in failed")
+        LOGOUT = "logout", _("Signed out")
+        ADMIN = "admin", _("Administration")
+        KEY_ROTATION = "key_rotation", _("Keys rotated")
+
+    at = models.DateTimeField(_("when"), db_index=True)
+    actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    actor_username = models.CharField(_("who"), max_length=150, blank=True)
+    actor_agency = models.CharField(_("agency"), max_length=200, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    object_type = models.CharField(_("record type"), max_length=40, blank=True)
+    object_ref = models.CharField(_("record"), max_length=40, blank=True)
+    ip_address = models.CharField(_("from"), max_length=45, blank=True)
+    user_agent = models.CharField(max_length=200, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["object_type", "object_ref"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_ref}"
+
+    def canonical(self) -> bytes:
+        payload = {
+            "at": self.at.isoformat(timespec="microseconds"),
+            "actor_id": self.actor_id,
+            "actor_username": self.actor_username,
+            "actor_agency": self.actor_agency,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_ref": self.object_ref,
+            "ip_address": self.ip_address,
+            "user_agent": self.user_agent,
+            "reason": self.reason,
+            "details": self.details,
+            "prev_hash": self.prev_hash,
+        }
+        return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(self.canonical()).hexdigest()
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("Audit events are append-only and cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Audit events are append-only and cannot be deleted.")
+
+
+class AuditChainHead(models.Model):
+    """A single row locked by every writer so the chain stays linear under concurrency."""
+
+    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    count = models.BigIntegerField(default=0)

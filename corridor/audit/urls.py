@@ -1,0 +1,9 @@
+from django.urls import path
+
+from corridor.audit import views
+
+app_name = "audit"
+urlpatterns = [
+    path("", views.event_list, name="list"),
+    path("verify/", views.chain_status, name="verify"),
+]

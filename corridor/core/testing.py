@@ -1,0 +1,78 @@
+"""Factories for tests: agencies, users with roles, persons, cases and referrals."""
+
+from __future__ import annotations
+
+import factory
+from django.contrib.auth.models import Group
+
+from corridor.accounts.models import Agency, Role, User
+from corridor.cases.models import ProtectionCase
+from corridor.people.models import Person
+from corridor.referrals.models import Referral, ServiceType
+
+TEST_PASSWORD = "correct horse battery staple"
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agency
+
+    name = factory.Sequence(lambda n: f"Agency {n}")
+    short_name = factory.Sequence(lambda n: f"AG{n}")
+    country = "IT"
+    sector = Agency.Sector.POLICE
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    agency = factory.SubFactory(AgencyFactory)
+    password = factory.django.Password(TEST_PASSWORD)
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        for role in extracted or []:
+            self.groups.add(Group.objects.get_or_create(name=Role(role).value)[0])
+        self.__dict__.pop("roles", None)  # forget the cached empty role set
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    owner_agency = factory.SubFactory(AgencyFactory)
+    given_name = factory.Faker("first_name")
+    family_name = factory.Faker("last_name")
+    sex = Person.Sex.FEMALE
+    nationality = "NG"
+    age_estimate_min = 24
+    age_estimate_max = 28
+    phone = "+2348031234567"
+    document_type = Person.DocumentType.PASSPORT
+    document_number = factory.Sequence(lambda n: f"A{n:08d}")
+    narrative = "Recruited in Benin City with the promise of work in a hair salon."
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProtectionCase
+
+    person = factory.SubFactory(PersonFactory)
+    owner_agency = factory.SelfAttribute("person.owner_agency")
+    status = ProtectionCase.Status.PRESUMED_VICTIM
+    forms_of_exploitation = ["sexual"]
+
+
+class ReferralFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Referral
+
+    case = factory.SubFactory(CaseFactory)
+    from_agency = factory.SelfAttribute("case.owner_agency")
+    to_agency = factory.SubFactory(AgencyFactory, sector=Agency.Sector.SHELTER)
+    service_type = ServiceType.SHELTER

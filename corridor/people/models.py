@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from corridor.accounts.models import country_choices
+from corridor.core.crypto import EncryptedTextField
+from corridor.core.references import person_reference
+
+ADULT_AGE = 18
+
+
+class Person(models.Model):
+    """Someone who may be a victim of trafficking or a smuggled migrant in need of help."""
+
+    class Sex(models.TextChoices):
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+        OTHER = "other", _("Other")
+        UNKNOWN = "unknown", _("Unknown")
+
+    class DocumentType(models.TextChoices):
+        NONE = "", _("None")
+        PASSPORT = "passport", _("Passport")
+        NATIONAL_ID = "national_id", _("National identity card")
+        RESIDENCE_PERMIT = "residence_permit", _("Residence permit")
+        TRAVEL_DOCUMENT = "travel_document", _("Travel document")
+        BIRTH_CERTIFICATE = "birth_certificate", _("Birth certificate")
+
+    reference = models.CharField(
+        _("reference"), max_length=12, unique=True, default=person_reference, editable=False
+    )
+    owner_agency = models.ForeignKey(
+        "accounts.Agency", verbose_name=_("owning agency"), on_delete=models.PROTECT,
+        related_name="persons",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    given_name = EncryptedTextField(_("given name"), blank=True)
+    family_name = EncryptedTextField(_("family name"), blank=True)
+    aliases = EncryptedTextField(_("aliases"), blank=True)
+    sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    age_estimate_min = models.PositiveSmallIntegerField(_("estimated age from"), null=True, blank=True)
+    age_estimate_max = models.PositiveSmallIntegerField(_("estimated age to"), null=True, blank=True)
+    age_disputed = models.BooleanField(_("age disputed"), default=False)
+    nationality = models.CharField(_("nationality"), max_length=2, blank=True, choices=country_choices)
+    languages = models.CharField(_("languages spoken"), max_length=100, blank=True)
+    phone = EncryptedTextField(_("phone"), blank=True)
+    email = EncryptedTextField(_("e-mail"), blank=True)
+    address = EncryptedTextField(_("address"), blank=True)
+    document_type = models.CharField(
+        _("document type"), max_length=20, choices=DocumentType.choices, blank=True
+    )
+    document_number = EncryptedTextField(_("document number"), blank=True)
+    narrative = EncryptedTextField(_("narrative"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+        indexes = [models.Index(fields=["owner_agency", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(p for p in (self.given_name, self.family_name) if p) or self.reference
+
+    def age_on(self, day: date) -> int | None:
+        if self.date_of_birth is None:
+            return None
+        dob = self.date_of_birth
+        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+    @property
+    def age(self) -> int | None:
+        return self.age_on(timezone.localdate())
+
+    @property
+    def presumed_minor(self) -> bool:
+        """Presumption of minority: a person whose age is unknown or disputed is a child."""
+        if self.age_disputed:
+            return True
+        if self.date_of_birth is not None:
+            return self.age < ADULT_AGE
+        if self.age_estimate_min is not None:
+            return self.age_estimate_min < ADULT_AGE
+        return True

@@ -1,0 +1,126 @@
+"""Business rules for person records: every write is audited, every read of a record too."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from corridor.accounts import access
+from corridor.accounts.models import BreakGlassGrant
+from corridor.audit.services import Action, record_event
+from corridor.core.concurrency import save_versioned
+from corridor.people.models import Person
+
+EDITABLE_FIELDS = (
+    "given_name", "family_name", "aliases", "sex", "date_of_birth", "age_estimate_min",
+    "age_estimate_max", "age_disputed", "nationality", "languages", "phone", "email",
+    "address", "document_type", "document_number", "narrative",
+)
+# Fields whose values never go into the audit trail: only the fact they changed.
+SENSITIVE_FIELDS = frozenset(
+    {"given_name", "family_name", "aliases", "phone", "email", "address", "document_number",
+     "narrative"}
+)
+
+
+def _validated(person: Person) -> None:
+    person.full_clean(exclude=["owner_agency", "created_by"])
+    lo, hi = person.age_estimate_min, person.age_estimate_max
+    if lo is not None and hi is not None and lo > hi:
+        raise ValidationError(
+            {"age_estimate_max": _("The upper age estimate must not be below the lower one.")}
+        )
+
+
+def register_person(*, actor, request: HttpRequest | None = None, **fields) -> Person:
+    """Create a minimal person record owned by the actor's agency."""
+    if not (actor.agency_id and actor.has_role(*access.OWNER_ROLES)):
+        raise PermissionDenied(_("Your role does not register persons."))
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
+    person = Person(owner_agency_id=actor.agency_id, created_by=actor, **fields)
+    _validated(person)
+    with transaction.atomic():
+        person.save()
+        record_event(Action.CREATE, actor=actor, obj=person, request=request,
+                     details={"fields": sorted(k for k, v in fields.items() if v not in ("", None))})
+    return person
+
+
+def update_person(
+    person: Person, *, actor, expected_version: int, request: HttpRequest | None = None, **changes
+) -> Person:
+    """Apply changes unless someone else saved the record since `expected_version`."""
+    if not access.can_change_person(actor, person):
+        raise PermissionDenied(_("You may read this record but not change it."))
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
+    changed = [name for name, value in changes.items() if getattr(person, name) != value]
+    for name in changed:
+        setattr(person, name, changes[name])
+    _validated(person)
+    if not changed:
+        return person
+    with transaction.atomic():
+        save_versioned(person, expected_version, changed)
+        record_event(
+            Action.CHANGE, actor=actor, obj=person, request=request,
+            details={
+                "fields": changed,
+                "values": {n: str(changes[n]) for n in changed if n not in SENSITIVE_FIELDS},
+            },
+        )
+    return person
+
+
+def view_person(
+    person: Person, *, actor, request: HttpRequest | None = None, purpose: str = "detail"
+) -> None:
+    """Record that the actor saw this person's record (break-glass reason included)."""
+    grant = None
+    if person.owner_agency_id != actor.agency_id:
+        grant = access.break_glass_grant_active(actor, person)
+    record_event(
+        Action.VIEW, actor=actor, obj=person, request=request,
+        reason=grant.reason if grant else "",
+        details={"purpose": purpose, "break_glass": bool(grant)},
+    )
+
+
+def view_person_list(persons, *, actor, request: HttpRequest | None = None) -> None:
+    refs = [p.reference for p in persons]
+    if refs:
+        record_event(Action.VIEW, actor=actor, object_type="person_list", object_ref="",
+                     request=request, details={"references": refs})
+
+
+def break_glass(
+    *, actor, reference: str, reason: str, request: HttpRequest | None = None
+) -> BreakGlassGrant:
+    """Open one record outside need-to-know for an emergency; the reason is audited."""
+    if not access.can_break_glass(actor):
+        raise PermissionDenied(_("Your role cannot use emergency access."))
+    reason = (reason or "").strip()
+    if len(reason) < 15:
+        raise ValidationError({"reason": _("Say why you need emergency access (at least 15 characters).")})
+    person = Person.objects.filter(reference=reference.strip().upper()).first()
+    if person is None:
+        raise ValidationError({"reference": _("No person has this reference.")})
+    now = timezone.now()
+    with transaction.atomic():
+        grant = BreakGlassGrant.objects.create(
+            user=actor, person=person, reason=reason, granted_at=now,
+            expires_at=now + timedelta(hours=settings.CORRIDOR_BREAK_GLASS_HOURS),
+        )
+        record_event(Action.BREAK_GLASS, actor=actor, obj=person, request=request, reason=reason,
+                     details={"expires_at": grant.expires_at.isoformat()})
+    return grant
+

@@ -1,0 +1,99 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from corridor.accounts import access
+from corridor.core.concurrency import ConcurrentEdit
+from corridor.core.forms import apply_validation_error
+from corridor.people import services
+from corridor.people.forms import BreakGlassForm, PersonForm
+
+PAGE_SIZE = 50
+
+
+@login_required
+def person_list(request):
+    persons = access.persons_visible_to(request.user).select_related("owner_agency")
+    page = Paginator(persons.order_by("-created_at"), PAGE_SIZE).get_page(request.GET.get("page"))
+    services.view_person_list(page.object_list, actor=request.user, request=request)
+    return render(request, "people/list.html", {
+        "page": page, "can_register": request.user.has_role(*access.OWNER_ROLES),
+        "can_break_glass": access.can_break_glass(request.user),
+    })
+
+
+@login_required
+def person_detail(request, reference):
+    person = access.get_person_for_user(request.user, reference)
+    services.view_person(person, actor=request.user, request=request)
+    cases = access.cases_visible_to(request.user).filter(person=person).order_by("-opened_at")
+    return render(request, "people/detail.html", {
+        "person": person, "cases": cases,
+        "can_change": access.can_change_person(request.user, person),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_register(request):
+    if not request.user.has_role(*access.OWNER_ROLES):
+        raise PermissionDenied
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.register_person(actor=request.user, request=request,
+                                              **form.changes())
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Person {reference} registered.").format(
+                reference=person.reference))
+            return redirect("people:detail", person.reference)
+    return render(request, "people/form.html", {"form": form, "person": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request, reference):
+    person = access.get_person_for_user(request.user, reference, for_change=True)
+    if request.method == "POST":
+        form = PersonForm(request.POST)  # the service compares against the stored record
+        if form.is_valid():
+            expected = form.cleaned_data.get("version") or 0
+            try:
+                services.update_person(person, actor=request.user, request=request,
+                                       expected_version=expected, **form.changes())
+            except ConcurrentEdit as exc:
+                form.add_error(None, str(exc))
+            except ValidationError as exc:
+                apply_validation_error(form, exc)
+            else:
+                messages.success(request, _("Changes saved."))
+                return redirect("people:detail", person.reference)
+    else:
+        services.view_person(person, actor=request.user, request=request, purpose="edit")
+        form = PersonForm(instance=person, initial={"version": person.version})
+    return render(request, "people/form.html", {"form": form, "person": person})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def break_glass(request):
+    if not access.can_break_glass(request.user):
+        raise PermissionDenied
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            grant = services.break_glass(actor=request.user, request=request,
+                                         **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.warning(request, _("Emergency access granted until {time}. It is audited.")
+                             .format(time=grant.expires_at.strftime("%Y-%m-%d %H:%M")))
+            return redirect("people:detail", grant.person.reference)
+    return render(request, "people/break_glass.html", {"form": form})

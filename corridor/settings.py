@@ -1,0 +1,268 @@
+"""Corridor settings, all from the environment.
+
+The demo and the test suite run with safe defaults; production (`CORRIDOR_ENV=production`,
+the default for anything that is not the demo or the tests) refuses to start with a missing
+or published demo secret, and says which one.
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+
+# Published on purpose: the demo must start with no setup, and production must reject them.
+DEMO_SECRET_KEY = "demo-insecure-corridor-secret-key-do-not-use-in-production"
+DEMO_FIELD_KEY = "ZGVtby1pbnNlY3VyZS1jb3JyaWRvci1maWVsZC1rZXk="
+
+
+def envbool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def envint(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def envsecret(name: str) -> str:
+    """A secret from `NAME` or from the file named by `NAME_FILE` (Docker/K8s secrets)."""
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        return Path(path).read_text(encoding="utf-8").strip()
+    return os.environ.get(name, "").strip()
+
+
+def production_secret_problems(secret_key: str, field_keys: list[str]) -> list[str]:
+    """Why these secrets must not run a production instance; empty when they may."""
+    problems = []
+    if not secret_key:
+        problems.append("CORRIDOR_SECRET_KEY is missing")
+    elif secret_key == DEMO_SECRET_KEY:
+        problems.append("CORRIDOR_SECRET_KEY is the published demo secret")
+    elif len(secret_key) < 32:
+        problems.append("CORRIDOR_SECRET_KEY is shorter than 32 characters")
+    if not field_keys:
+        problems.append("CORRIDOR_FIELD_KEYS is missing")
+    elif DEMO_FIELD_KEY in field_keys:
+        problems.append("CORRIDOR_FIELD_KEYS contains the published demo key")
+    return problems
+
+
+CORRIDOR_ENV = os.environ.get("CORRIDOR_ENV", "production").strip().lower()
+if CORRIDOR_ENV not in {"production", "demo", "test"}:
+    raise ImproperlyConfigured(
+        f"CORRIDOR_ENV must be production, demo or test, not {CORRIDOR_ENV!r}"
+    )
+PRODUCTION = CORRIDOR_ENV == "production"
+DEMO = CORRIDOR_ENV == "demo"
+
+SECRET_KEY = envsecret("CORRIDOR_SECRET_KEY")
+FIELD_ENCRYPTION_KEYS = [k.strip() for k in envsecret("CORRIDOR_FIELD_KEYS").split(",") if k.strip()]
+if PRODUCTION:
+    _problems = production_secret_problems(SECRET_KEY, FIELD_ENCRYPTION_KEYS)
+    if _problems:
+        raise ImproperlyConfigured(
+            "Corridor refuses to start in production: "
+            + "; ".join(_problems)
+            + ". Set real secrets, or run `corridor demo` for a demonstration."
+        )
+else:
+    SECRET_KEY = SECRET_KEY or DEMO_SECRET_KEY
+    FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or [DEMO_FIELD_KEY]
+
+DEBUG = envbool("CORRIDOR_DEBUG", False)
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("CORRIDOR_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver").split(",")
+    if h.strip()
+]
+
+# The country whose national referral mechanism this instance serves (ISO 3166-1 alpha-2).
+CORRIDOR_COUNTRY = os.environ.get("CORRIDOR_COUNTRY", "IT").upper()
+CORRIDOR_DATA_DIR = Path(os.environ.get("CORRIDOR_DATA_DIR", Path.cwd() / "corridor-data"))
+# Two-factor authentication for privileged roles; only the demo may switch it off.
+CORRIDOR_REQUIRE_MFA = True if PRODUCTION else envbool("CORRIDOR_REQUIRE_MFA", not DEMO)
+CORRIDOR_BREAK_GLASS_HOURS = envint("CORRIDOR_BREAK_GLASS_HOURS", 4)
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
+    "ninja",
+    "corridor.core",
+    "corridor.accounts",
+    "corridor.audit",
+    "corridor.people",
+    "corridor.cases",
+    "corridor.referrals",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "corridor.accounts.middleware.RequireMFAMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "corridor.urls"
+WSGI_APPLICATION = "corridor.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "corridor.core.context_processors.corridor",
+            ],
+        },
+    },
+]
+
+_default_db = f"sqlite:///{CORRIDOR_DATA_DIR / 'corridor.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", _default_db), conn_max_age=60
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # IMMEDIATE transactions serialise writers, which the audit hash chain relies on.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Login throttling: five failures for one username from one address lock it for 15 minutes.
+AXES_FAILURE_LIMIT = envint("CORRIDOR_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("CORRIDOR_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
+OTP_TOTP_ISSUER = "Corridor"
+
+# Sessions and CSRF: short-lived, HTTP-only, same-site; secure cookies whenever served over TLS.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = envint("CORRIDOR_SESSION_SECONDS", 8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Strict"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = envbool("CORRIDOR_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = envint("CORRIDOR_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    CSRF_TRUSTED_ORIGINS = [
+        o.strip() for o in os.environ.get("CORRIDOR_TRUSTED_ORIGINS", "").split(",") if o.strip()
+    ]
+
+# Nothing is loaded from another origin: no CDN, no web font, no map tile.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", _("English")),
+    ("fr", _("French")),
+    ("pt", _("Portuguese")),
+    ("ar", _("Arabic")),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = os.environ.get("CORRIDOR_TIME_ZONE", "UTC")
+
+STATIC_URL = "/static/"
+STATIC_ROOT = CORRIDOR_DATA_DIR / "static"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = not PRODUCTION
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+EMAIL_BACKEND = os.environ.get(
+    "CORRIDOR_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = os.environ.get("CORRIDOR_FROM_EMAIL", "corridor@localhost")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("CORRIDOR_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,16 @@
+"""Settings for the test suite: the production checks off, a fast password hasher."""
+
+import os
+
+os.environ.setdefault("CORRIDOR_ENV", "test")
+os.environ.setdefault("CORRIDOR_REQUIRE_MFA", "1")
+
+from corridor.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S303
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+LOGGING = {"version": 1, "disable_existing_loggers": False}

@@ -1,0 +1,14 @@
+from django.urls import include, path
+
+from corridor.api import api
+
+urlpatterns = [
+    path("", include("corridor.core.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("corridor.accounts.urls")),
+    path("people/", include("corridor.people.urls")),
+    path("cases/", include("corridor.cases.urls")),
+    path("referrals/", include("corridor.referrals.urls")),
+    path("audit/", include("corridor.audit.urls")),
+    path("api/", api.urls),
+]
