@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
+from django.core.validators import validate_email
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -53,7 +54,7 @@ class Person(models.Model):
     nationality = models.CharField(_("nationality"), max_length=2, blank=True, choices=country_choices)
     languages = models.CharField(_("languages spoken"), max_length=100, blank=True)
     phone = EncryptedTextField(_("phone"), blank=True)
-    email = EncryptedTextField(_("e-mail"), blank=True)
+    email = EncryptedTextField(_("e-mail"), blank=True, validators=[validate_email])
     address = EncryptedTextField(_("address"), blank=True)
     document_type = models.CharField(
         _("document type"), max_length=20, choices=DocumentType.choices, blank=True

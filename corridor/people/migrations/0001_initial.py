@@ -2,6 +2,7 @@
 
 import corridor.accounts.models
 import corridor.core.crypto
+import django.core.validators
 import corridor.core.references
 import django.db.models.deletion
 import django.utils.timezone
@@ -35,7 +36,7 @@ class Migration(migrations.Migration):
                 ('nationality', models.CharField(blank=True, choices=corridor.accounts.models.country_choices, max_length=2, verbose_name='nationality')),
                 ('languages', models.CharField(blank=True, max_length=100, verbose_name='languages spoken')),
                 ('phone', corridor.core.crypto.EncryptedTextField(blank=True, verbose_name='phone')),
-                ('email', corridor.core.crypto.EncryptedTextField(blank=True, verbose_name='e-mail')),
+                ('email', corridor.core.crypto.EncryptedTextField(blank=True, validators=[django.core.validators.EmailValidator()], verbose_name='e-mail')),
                 ('address', corridor.core.crypto.EncryptedTextField(blank=True, verbose_name='address')),
                 ('document_type', models.CharField(blank=True, choices=[('', 'None'), ('passport', 'Passport'), ('national_id', 'National identity card'), ('residence_permit', 'Residence permit'), ('travel_document', 'Travel document'), ('birth_certificate', 'Birth certificate')], max_length=20, verbose_name='document type')),
                 ('document_number', corridor.core.crypto.EncryptedTextField(blank=True, verbose_name='document number')),

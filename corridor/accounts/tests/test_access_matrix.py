@@ -1,0 +1,105 @@
+"""The need-to-know matrix: each role × each record kind × read / change, through the pages.
+
+The world: Palermo police identified a woman (person, case) and referred her to a shelter.
+200/302 = allowed, 403 = visible but read-only, 404 = outside scope, same as a missing record.
+"""
+
+import pytest
+
+from corridor.accounts import access
+from corridor.referrals.models import Referral
+
+R, W = "read", "change"
+
+# user: {(kind, mode): expected status}
+MATRIX = {
+    "responder":           {("person", R): 200, ("person", W): 200, ("case", R): 200, ("case", W): 302, ("referral", R): 200, ("referral", W): 403, ("audit", R): 403},
+    "colleague":           {("person", R): 200, ("person", W): 200, ("case", R): 200, ("case", W): 302, ("referral", R): 200, ("referral", W): 403, ("audit", R): 403},
+    "investigator":        {("person", R): 200, ("person", W): 200, ("case", R): 200, ("case", W): 302, ("referral", R): 200, ("referral", W): 403, ("audit", R): 403},
+    "provider":            {("person", R): 200, ("person", W): 403, ("case", R): 200, ("case", W): 403, ("referral", R): 200, ("referral", W): 302, ("audit", R): 403},
+    "other_provider":      {("person", R): 404, ("person", W): 404, ("case", R): 404, ("case", W): 404, ("referral", R): 404, ("referral", W): 404, ("audit", R): 403},
+    "coordinator":         {("person", R): 200, ("person", W): 200, ("case", R): 200, ("case", W): 302, ("referral", R): 200, ("referral", W): 403, ("audit", R): 403},
+    "prosecutor":          {("person", R): 404, ("person", W): 404, ("case", R): 404, ("case", W): 404, ("referral", R): 404, ("referral", W): 404, ("audit", R): 403},
+    "analyst":             {("person", R): 404, ("person", W): 404, ("case", R): 404, ("case", W): 404, ("referral", R): 404, ("referral", W): 404, ("audit", R): 403},
+    "admin":               {("person", R): 404, ("person", W): 404, ("case", R): 404, ("case", W): 404, ("referral", R): 404, ("referral", W): 404, ("audit", R): 200},
+    "foreign_coordinator": {("person", R): 404, ("person", W): 404, ("case", R): 404, ("case", W): 404, ("referral", R): 404, ("referral", W): 404, ("audit", R): 403},
+    "foreign_responder":   {("person", R): 404, ("person", W): 404, ("case", R): 404, ("case", W): 404, ("referral", R): 404, ("referral", W): 404, ("audit", R): 403},
+}  # fmt: skip
+
+CELLS = [(user, kind, mode, status) for user, row in MATRIX.items()
+         for (kind, mode), status in row.items()]
+
+
+@pytest.fixture(autouse=True)
+def _no_mfa(settings):
+    settings.CORRIDOR_REQUIRE_MFA = False  # MFA has its own tests; here only need-to-know
+
+
+def _request(client, world, kind, mode):
+    person, case, referral = world.person, world.case, world.referral
+    if kind == "person":
+        return client.get(f"/people/{person.reference}/" + ("edit/" if mode == W else ""))
+    if kind == "case":
+        if mode == R:
+            return client.get(f"/cases/{case.reference}/")
+        return client.post(f"/cases/{case.reference}/status/",
+                           {"status": "referred", "version": case.version})
+    if kind == "referral":
+        if mode == R:
+            return client.get(f"/referrals/{referral.reference}/")
+        return client.post(f"/referrals/{referral.reference}/accept/",
+                           {"version": referral.version})
+    return client.get("/audit/")
+
+
+@pytest.mark.parametrize(("username", "kind", "mode", "expected"), CELLS)
+def test_access_matrix(client, world, username, kind, mode, expected):
+    client.force_login(getattr(world.users, username))
+    response = _request(client, world, kind, mode)
+    assert response.status_code == expected, (username, kind, mode)
+
+
+def test_an_outsider_cannot_tell_a_hidden_record_from_a_missing_one(client, world):
+    client.force_login(world.users.foreign_coordinator)
+    hidden = client.get(f"/people/{world.person.reference}/")
+    missing = client.get("/people/P-00000000/")
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.content == missing.content
+
+
+@pytest.mark.parametrize("username", list(MATRIX))
+def test_lists_show_exactly_what_the_detail_pages_allow(client, world, username):
+    client.force_login(getattr(world.users, username))
+    may_read = MATRIX[username][("person", R)] == 200
+    for url, ref in (("/people/", world.person.reference), ("/cases/", world.case.reference),
+                     ("/referrals/", world.referral.reference)):
+        response = client.get(url)
+        if response.status_code == 200:
+            assert (ref in response.content.decode()) == may_read, (username, url)
+        else:
+            assert not may_read
+
+
+def test_a_declined_referral_closes_the_shelters_access(world):
+    provider = world.users.provider
+    assert access.persons_visible_to(provider).filter(pk=world.person.pk).exists()
+    Referral.objects.filter(pk=world.referral.pk).update(status=Referral.Status.DECLINED)
+    assert not access.persons_visible_to(provider).filter(pk=world.person.pk).exists()
+    assert not access.cases_visible_to(provider).filter(pk=world.case.pk).exists()
+
+
+def test_administration_is_for_administrators_only(world):
+    users = world.users
+    assert access.can_administer(users.admin)
+    for name in ("responder", "coordinator", "provider", "investigator", "prosecutor", "analyst"):
+        assert not access.can_administer(getattr(users, name)), name
+    assert list(access.users_visible_to(users.responder)) == [users.responder]
+    assert access.users_visible_to(users.admin).count() == len(MATRIX)
+
+
+def test_an_inactive_user_sees_nothing(world):
+    responder = world.users.responder
+    responder.is_active = False
+    responder.save()
+    responder.refresh_from_db()
+    assert not access.persons_visible_to(responder).exists()
