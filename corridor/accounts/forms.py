@@ -1,0 +1,125 @@
+"""Forms for sign-in, two-factor, API tokens and administration.
+
+Uniqueness and the other business rules are checked by the service functions, which see
+the stored record; the forms only shape and type the input.
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from corridor.accounts.models import Agency, ApiToken, Role, User
+from corridor.accounts.services import AGENCY_FIELDS
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "The username or password is not right. Both are case-sensitive. After "
+            "%(limit)s failed attempts sign-in is locked for a while."
+        ),
+    }
+
+    def get_invalid_login_error(self):
+        return forms.ValidationError(
+            self.error_messages["invalid_login"], code="invalid_login",
+            params={"limit": settings.AXES_FAILURE_LIMIT},
+        )
+
+
+class CodeField(forms.CharField):
+    def to_python(self, value):
+        # People copy codes as "123 456": drop the spaces before the digits are checked.
+        return "".join(super().to_python(value).split())
+
+
+class TOTPCodeForm(forms.Form):
+    code = CodeField(
+        label=_("Six-digit code"),
+        max_length=12,
+        validators=[RegexValidator(r"^\d{6}$", _("Enter the six digits your authenticator "
+                                                 "app shows, without letters."))],
+        widget=forms.TextInput(attrs={
+            "inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True,
+            "size": 8,
+        }),
+        help_text=_("The code changes every 30 seconds."),
+    )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Token name"), max_length=ApiToken._meta.get_field("name").max_length,
+        help_text=_("Say which system uses it, e.g. \"Hotline intake bridge\"."),
+    )
+
+
+class VersionedModelForm(forms.ModelForm):
+    """A model form whose uniqueness checks are left to the service (it sees the record)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def validate_unique(self):
+        pass
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class AgencyForm(VersionedModelForm):
+    class Meta:
+        model = Agency
+        fields = AGENCY_FIELDS
+
+
+class AgencyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        label = f"{obj.name} ({obj.country})"
+        return label if obj.is_active else _("{agency} — deactivated").format(agency=label)
+
+
+class UserAccountForm(VersionedModelForm):
+    agency = AgencyChoiceField(
+        label=_("Agency"), queryset=Agency.objects.order_by("name"),
+    )
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"), choices=Role.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Administrators, coordinators, investigators and prosecutors must use "
+                    "two-factor authentication."),
+    )
+
+    class Meta:
+        model = User
+        fields = ("username", "first_name", "last_name", "email", "agency", "is_active")
+        help_texts = {"is_active": _("Deactivate an account instead of deleting it: its "
+                                     "history stays in the audit trail.")}
+
+    def changes(self) -> dict:
+        return {**super().changes(), "roles": self.cleaned_data["roles"]}
+
+
+class NewUserAccountForm(UserAccountForm):
+    password1 = forms.CharField(
+        label=_("Initial password"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 12 characters, not a common password. Hand it over in person "
+                    "or by another safe channel."),
+    )
+    password2 = forms.CharField(
+        label=_("Initial password again"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        first, second = data.get("password1"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords differ."))
+        return data
+
+    def password(self) -> str:
+        return self.cleaned_data["password1"]
