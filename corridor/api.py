@@ -11,6 +11,8 @@ order between this module and the apps' modules does not matter.
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,6 +24,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination
 from ninja.security import HttpBearer
 
+from corridor.accounts.services import authenticate_api_token
 from corridor.core.concurrency import ConcurrentEdit
 
 ROUTERS = (
@@ -68,8 +71,6 @@ class ApiTokenAuth(HttpBearer):
     """
 
     def authenticate(self, request: HttpRequest, token: str):
-        from corridor.accounts.services import authenticate_api_token
-
         user = authenticate_api_token(token)
         if user is None or not user.is_active:
             return None
@@ -123,6 +124,15 @@ class AuditedPagination(Pagination):
         result[self.items_attribute] = items
         self.audit(items, actor=request.user, request=request)
         return result
+
+
+def one_of(choices) -> Any:
+    """The values of a model's `TextChoices` as a type: validated, and listed in the schema.
+
+    A `Literal` rather than the enum class itself, whose name (`Status`, `Kind`) several
+    models share and would collide in the OpenAPI components.
+    """
+    return Literal[tuple(choices.values)]
 
 
 def django_errors(exc: DjangoValidationError) -> list[dict]:

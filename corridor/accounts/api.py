@@ -6,7 +6,7 @@ from ninja.pagination import paginate
 
 from corridor.accounts import access
 from corridor.accounts.models import Agency, Role
-from corridor.api import ErrorOut, Pagination
+from corridor.api import ErrorOut, Pagination, one_of
 
 router = Router(tags=["accounts"])
 
@@ -53,7 +53,7 @@ def me(request: HttpRequest):
 def agency_list(
     request: HttpRequest,
     country: str | None = None,
-    sector: Agency.Sector | None = None,
+    sector: one_of(Agency.Sector) | None = None,
     active: bool | None = None,
 ):
     agencies = access.agencies_visible_to(request.user)

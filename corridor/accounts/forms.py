@@ -103,23 +103,23 @@ class UserAccountForm(VersionedModelForm):
 
 
 class NewUserAccountForm(UserAccountForm):
-    password1 = forms.CharField(
+    password = forms.CharField(
         label=_("Initial password"), strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("At least 12 characters, not a common password. Hand it over in person "
                     "or by another safe channel."),
     )
-    password2 = forms.CharField(
+    password_again = forms.CharField(
         label=_("Initial password again"), strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
     def clean(self):
         data = super().clean()
-        first, second = data.get("password1"), data.get("password2")
+        first, second = data.get("password"), data.get("password_again")
         if first and second and first != second:
-            self.add_error("password2", _("The two passwords differ."))
+            self.add_error("password_again", _("The two passwords differ."))
         return data
 
-    def password(self) -> str:
-        return self.cleaned_data["password1"]
+    def changes(self) -> dict:
+        return {**super().changes(), "password": self.cleaned_data["password"]}

@@ -113,8 +113,9 @@ def confirm_totp_device(
     """Finish enrolment: the first valid code proves the app holds the key."""
     if device.user_id != actor.pk or device.confirmed:
         raise PermissionDenied(_("This authenticator is not waiting to be set up by you."))
+    # Checked outside the transaction: a wrong code's throttle count and audit row must stay.
+    _check_code(device, code, actor=actor, request=request)
     with transaction.atomic():
-        _check_code(device, code, actor=actor, request=request)
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         TOTPDevice.objects.filter(user=actor, confirmed=False).delete()

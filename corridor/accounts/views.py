@@ -235,7 +235,7 @@ def user_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             account = services.create_user_account(actor=request.user, request=request,
-                                                   password=form.password(), **form.changes())
+                                                   **form.changes())
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:

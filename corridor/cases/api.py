@@ -3,13 +3,13 @@
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
 from corridor.accounts import access
 from corridor.accounts.api import AgencyRef
-from corridor.api import READ_ERRORS, WRITE_ERRORS, ErrorOut, Pagination
+from corridor.api import READ_ERRORS, WRITE_ERRORS, ErrorOut, Pagination, one_of
 from corridor.cases import services
 from corridor.cases.models import Exploitation, ProtectionCase
 
@@ -44,17 +44,17 @@ class CaseOut(Schema):
 
 
 class CaseOpenIn(Schema):
-    model_config = ConfigDict(extra="forbid", use_enum_values=True)
+    model_config = ConfigDict(extra="forbid")
 
-    kind: ProtectionCase.Kind = ProtectionCase.Kind.TRAFFICKING
-    forms_of_exploitation: list[Exploitation] = []
-    risk_level: ProtectionCase.Risk = ProtectionCase.Risk.MEDIUM
+    kind: one_of(ProtectionCase.Kind) = ProtectionCase.Kind.TRAFFICKING.value
+    forms_of_exploitation: list[one_of(Exploitation)] = []
+    risk_level: one_of(ProtectionCase.Risk) = ProtectionCase.Risk.MEDIUM.value
 
 
 class CaseStatusIn(Schema):
-    model_config = ConfigDict(extra="forbid", use_enum_values=True)
+    model_config = ConfigDict(extra="forbid")
 
-    status: ProtectionCase.Status
+    status: one_of(ProtectionCase.Status)
     version: int = Field(description="The case's version when you read it.")
     note: str = Field("", description="Why the stage changes; kept in the audit trail.")
 
@@ -68,7 +68,7 @@ def _cases(user):
 @paginate(Pagination)
 def case_list(
     request: HttpRequest,
-    status: ProtectionCase.Status | None = None,
+    status: one_of(ProtectionCase.Status) | None = None,
     person: str | None = Query(None, description="A person's reference."),
 ):
     cases = _cases(request.user)
@@ -93,7 +93,7 @@ def case_open(request: HttpRequest, reference: str, payload: CaseOpenIn):
     person = access.get_person_for_user(request.user, reference, for_change=True)
     case = services.open_case(person, actor=request.user, request=request,
                               **payload.model_dump(exclude_unset=True))
-    return 201, case
+    return Status(201, case)
 
 
 @router.post("/cases/{reference}/status", response={200: CaseOut, **WRITE_ERRORS},

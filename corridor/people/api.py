@@ -6,13 +6,13 @@ Field names follow the model; the HTCDS 2.0 field each one maps to is in its des
 from datetime import date, datetime
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
 from corridor.accounts import access
 from corridor.accounts.api import AgencyRef
-from corridor.api import READ_ERRORS, WRITE_ERRORS, AuditedPagination, ErrorOut
+from corridor.api import READ_ERRORS, WRITE_ERRORS, AuditedPagination, ErrorOut, one_of
 from corridor.people import services
 from corridor.people.models import Person
 
@@ -55,12 +55,12 @@ class PersonOut(PersonSummaryOut):
 class PersonIn(Schema):
     """The fields of a person record; the ones left out keep their default."""
 
-    model_config = ConfigDict(extra="forbid", use_enum_values=True)
+    model_config = ConfigDict(extra="forbid")
 
     given_name: str = ""
     family_name: str = ""
     aliases: str = ""
-    sex: Person.Sex = Person.Sex.UNKNOWN
+    sex: one_of(Person.Sex) = Person.Sex.UNKNOWN.value
     date_of_birth: date | None = None
     age_estimate_min: int | None = None
     age_estimate_max: int | None = None
@@ -70,7 +70,7 @@ class PersonIn(Schema):
     phone: str = ""
     email: str = ""
     address: str = ""
-    document_type: Person.DocumentType = Person.DocumentType.NONE
+    document_type: one_of(Person.DocumentType) = ""
     document_number: str = ""
     narrative: str = ""
 
@@ -102,7 +102,7 @@ def person_detail(request: HttpRequest, reference: str):
 def person_register(request: HttpRequest, payload: PersonIn):
     person = services.register_person(actor=request.user, request=request,
                                       **payload.model_dump(exclude_unset=True))
-    return 201, person
+    return Status(201, person)
 
 
 @router.patch("/persons/{reference}", response={200: PersonOut, **WRITE_ERRORS},

@@ -124,3 +124,35 @@ def break_glass(
                      details={"expires_at": grant.expires_at.isoformat()})
     return grant
 
+
+
+HTCDS_GENDER = {"female": "Female", "male": "Male", "other": "Other", "unknown": "Unknown"}
+
+
+def export_person_htcds(person: Person, *, actor, request: HttpRequest | None = None) -> dict:
+    """The person and the cases the actor may see, under HTCDS 2.0 field names; audited."""
+    cases = access.cases_visible_to(actor).filter(person=person).order_by("opened_at")
+    record = {
+        "prs_Reference": person.reference,
+        "prs_FirstName": person.given_name,
+        "prs_SecondName": person.family_name,
+        "prs_Birthdate": person.date_of_birth.isoformat() if person.date_of_birth else None,
+        "prs_Gender": HTCDS_GENDER.get(person.sex, "Unknown"),
+        "prs_Citizenship": person.nationality or None,
+        "prs_Email": person.email or None,
+        "prs_MobilePhone": person.phone or None,
+        "prs_MailingStreet": person.address or None,
+        "cas_CaseOwner": person.owner_agency.name,
+        "cases": [
+            {
+                "cas_Reference": case.reference,
+                "cas_Status": case.status,
+                "vic_TypeOfExploitation": case.forms_of_exploitation,
+                "cas_OpenedDate": case.opened_at.date().isoformat(),
+            }
+            for case in cases
+        ],
+    }
+    record_event(Action.EXPORT, actor=actor, obj=person, request=request,
+                 details={"format": "htcds-json", "cases": [c["cas_Reference"] for c in record["cases"]]})
+    return record

@@ -9,4 +9,5 @@ urlpatterns = [
     path("emergency-access/", views.break_glass, name="break_glass"),
     path("<str:reference>/", views.person_detail, name="detail"),
     path("<str:reference>/edit/", views.person_edit, name="edit"),
+    path("<str:reference>/export/", views.person_export, name="export"),
 ]

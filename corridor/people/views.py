@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -97,3 +98,13 @@ def break_glass(request):
                              .format(time=grant.expires_at.strftime("%Y-%m-%d %H:%M")))
             return redirect("people:detail", grant.person.reference)
     return render(request, "people/break_glass.html", {"form": form})
+
+
+@login_required
+def person_export(request, reference):
+    """Download one record in HTCDS field names, e.g. for a case conference; audited."""
+    person = access.get_person_for_user(request.user, reference)
+    record = services.export_person_htcds(person, actor=request.user, request=request)
+    response = JsonResponse(record, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="{person.reference}.json"'
+    return response

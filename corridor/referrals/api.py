@@ -6,13 +6,20 @@ from typing import Literal
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
 from corridor.accounts import access
 from corridor.accounts.api import AgencyRef
-from corridor.api import READ_ERRORS, WRITE_ERRORS, ErrorOut, Pagination, renamed_fields
+from corridor.api import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    ErrorOut,
+    Pagination,
+    one_of,
+    renamed_fields,
+)
 from corridor.referrals import services
 from corridor.referrals.models import Referral, ServiceType
 
@@ -39,10 +46,10 @@ class ReferralOut(Schema):
 
 
 class ReferralIn(Schema):
-    model_config = ConfigDict(extra="forbid", use_enum_values=True)
+    model_config = ConfigDict(extra="forbid")
 
     to_agency_id: int = Field(description="An active agency from GET /api/agencies.")
-    service_type: ServiceType
+    service_type: one_of(ServiceType)
     note: str = Field("", description="For the receiving agency.")
 
 
@@ -66,7 +73,7 @@ def _referrals(user):
 @paginate(Pagination)
 def referral_list(
     request: HttpRequest,
-    status: Referral.Status | None = None,
+    status: one_of(Referral.Status) | None = None,
     case: str | None = Query(None, description="A case's reference."),
     direction: Literal["sent", "received"] | None = None,
 ):
@@ -101,7 +108,7 @@ def referral_create(request: HttpRequest, reference: str, payload: ReferralIn):
                                        note=payload.note)
     except ValidationError as exc:
         raise renamed_fields(exc, API_FIELDS) from exc
-    return 201, referral
+    return Status(201, referral)
 
 
 def _answer(request: HttpRequest, reference: str, answer, **kwargs) -> Referral:

@@ -11,7 +11,7 @@ LOGIN = reverse("accounts:login")
 
 
 @pytest.fixture(autouse=True)
-def _fresh_lockouts():
+def _fresh_lockouts(db):
     axes.utils.reset()
     yield
     axes.utils.reset()

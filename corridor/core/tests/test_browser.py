@@ -55,7 +55,7 @@ def page_for(browser, live_server, settings):
         page.goto("/accounts/login/")
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", TEST_PASSWORD)
-        page.click("button[type=submit]")
+        page.click("main button[type=submit]")
         page.wait_for_url(f"{live_server.url}/")
         return page
 

@@ -80,3 +80,34 @@ def test_unknown_fields_are_refused(world):
     with pytest.raises(ValidationError) as excinfo:
         services.register_person(actor=world.users.responder, owner_agency_id=999)
     assert "owner_agency_id" in excinfo.value.message_dict
+
+
+def test_exporting_a_record_uses_htcds_names_and_is_audited(client, world):
+    client.force_login(world.users.provider)
+    response = client.get(f"/people/{world.person.reference}/export/")
+    assert response.status_code == 200
+    record = response.json()
+    assert record["prs_FirstName"] == world.person.given_name
+    assert record["prs_Gender"] == "Female" and record["prs_Citizenship"] == "NG"
+    assert record["cases"][0]["cas_Reference"] == world.case.reference
+    event = AuditEvent.objects.get(action="export", object_ref=world.person.reference)
+    assert event.actor_username == "provider"
+
+
+def test_outsiders_cannot_export(client, world):
+    client.force_login(world.users.analyst)
+    assert client.get(f"/people/{world.person.reference}/export/").status_code == 404
+    assert not AuditEvent.objects.filter(action="export").exists()
+
+
+def test_the_person_list_costs_the_same_queries_for_5_or_50_records(client, world,
+                                                                    django_assert_max_num_queries):
+    from corridor.core.testing import PersonFactory
+
+    client.force_login(world.users.coordinator)
+    PersonFactory.create_batch(4, owner_agency=world.police)
+    with django_assert_max_num_queries(12) as few:
+        client.get("/people/")
+    PersonFactory.create_batch(45, owner_agency=world.police)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get("/people/")
