@@ -96,8 +96,7 @@ class FieldErrorsOut(Schema):
 
 # Documented error answers, merged into each operation's `response`.
 READ_ERRORS = {401: ErrorOut, 404: ErrorOut}
-WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
-                422: FieldErrorsOut}
+WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: FieldErrorsOut}
 
 
 class Pagination(LimitOffsetPagination):
@@ -217,8 +216,12 @@ def _invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpRespo
         source, parts = (loc[0], loc[1:]) if loc else ("", [])
         if source == "body":
             parts = parts[1:]  # the name of the view's body parameter
-        errors.append({"field": ".".join(parts) or None,
-                       "message": str(error.get("msg", _("Invalid value.")))})
+        errors.append(
+            {
+                "field": ".".join(parts) or None,
+                "message": str(error.get("msg", _("Invalid value."))),
+            }
+        )
     return api.create_response(request, {"detail": errors}, status=422)
 
 

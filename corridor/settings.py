@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent
 
 # Published on purpose: the demo must start with no setup, and production must reject them.
-DEMO_SECRET_KEY = "demo-insecure-corridor-secret-key-do-not-use-in-production"
+DEMO_SECRET_KEY = "demo-insecure-corridor-secret-key-do-not-use-in-production"  # noqa: S105
 DEMO_FIELD_KEY = "ZGVtby1pbnNlY3VyZS1jb3JyaWRvci1maWVsZC1rZXk="
 
 
@@ -65,7 +65,9 @@ PRODUCTION = CORRIDOR_ENV == "production"
 DEMO = CORRIDOR_ENV == "demo"
 
 SECRET_KEY = envsecret("CORRIDOR_SECRET_KEY")
-FIELD_ENCRYPTION_KEYS = [k.strip() for k in envsecret("CORRIDOR_FIELD_KEYS").split(",") if k.strip()]
+FIELD_ENCRYPTION_KEYS = [
+    k.strip() for k in envsecret("CORRIDOR_FIELD_KEYS").split(",") if k.strip()
+]
 if PRODUCTION:
     _problems = production_secret_problems(SECRET_KEY, FIELD_ENCRYPTION_KEYS)
     if _problems:
@@ -81,7 +83,9 @@ else:
 DEBUG = envbool("CORRIDOR_DEBUG", False)
 ALLOWED_HOSTS = [
     h.strip()
-    for h in os.environ.get("CORRIDOR_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver").split(",")
+    for h in os.environ.get(
+        "CORRIDOR_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver"
+    ).split(",")
     if h.strip()
 ]
 
@@ -150,9 +154,7 @@ TEMPLATES = [
 
 _default_db = f"sqlite:///{CORRIDOR_DATA_DIR / 'corridor.sqlite3'}"
 DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", _default_db), conn_max_age=60
-    )
+    "default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_db), conn_max_age=60)
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions serialise writers, which the audit hash chain relies on.
@@ -175,7 +177,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

@@ -27,8 +27,13 @@ from corridor.referrals.models import Referral
 
 # Roles that work on individual victims' records.
 OPERATIONAL_ROLES = frozenset(
-    {Role.FIRST_RESPONDER, Role.COORDINATOR, Role.SERVICE_PROVIDER, Role.INVESTIGATOR,
-     Role.PROSECUTOR}
+    {
+        Role.FIRST_RESPONDER,
+        Role.COORDINATOR,
+        Role.SERVICE_PROVIDER,
+        Role.INVESTIGATOR,
+        Role.PROSECUTOR,
+    }
 )
 # Roles whose agency's own records are theirs to see and edit.
 OWNER_ROLES = frozenset({Role.FIRST_RESPONDER, Role.COORDINATOR, Role.INVESTIGATOR})
@@ -127,7 +132,9 @@ def can_respond_to_referral(user, referral: Referral) -> bool:
 
 
 def can_administer(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.has_role(Role.ADMINISTRATOR))
+    return bool(
+        user and user.is_authenticated and user.is_active and user.has_role(Role.ADMINISTRATOR)
+    )
 
 
 def can_read_audit(user) -> bool:
@@ -165,7 +172,9 @@ def _get_or_404(queryset: QuerySet, **lookup):
 
 
 def get_person_for_user(user, reference: str, *, for_change: bool = False) -> Person:
-    person = _get_or_404(persons_visible_to(user).select_related("owner_agency"), reference=reference)
+    person = _get_or_404(
+        persons_visible_to(user).select_related("owner_agency"), reference=reference
+    )
     if for_change and not can_change_person(user, person):
         raise PermissionDenied("You may read this record but not change it.")
     return person

@@ -47,8 +47,9 @@ def me(request: HttpRequest):
     }
 
 
-@router.get("/agencies", response={200: list[AgencyOut], 401: ErrorOut},
-            summary="The agency directory")
+@router.get(
+    "/agencies", response={200: list[AgencyOut], 401: ErrorOut}, summary="The agency directory"
+)
 @paginate(Pagination)
 def agency_list(
     request: HttpRequest,

@@ -25,7 +25,8 @@ class LoginForm(AuthenticationForm):
 
     def get_invalid_login_error(self):
         return forms.ValidationError(
-            self.error_messages["invalid_login"], code="invalid_login",
+            self.error_messages["invalid_login"],
+            code="invalid_login",
             params={"limit": settings.AXES_FAILURE_LIMIT},
         )
 
@@ -40,20 +41,28 @@ class TOTPCodeForm(forms.Form):
     code = CodeField(
         label=_("Six-digit code"),
         max_length=12,
-        validators=[RegexValidator(r"^\d{6}$", _("Enter the six digits your authenticator "
-                                                 "app shows, without letters."))],
-        widget=forms.TextInput(attrs={
-            "inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True,
-            "size": 8,
-        }),
+        validators=[
+            RegexValidator(
+                r"^\d{6}$", _("Enter the six digits your authenticator app shows, without letters.")
+            )
+        ],
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "autofocus": True,
+                "size": 8,
+            }
+        ),
         help_text=_("The code changes every 30 seconds."),
     )
 
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
-        label=_("Token name"), max_length=ApiToken._meta.get_field("name").max_length,
-        help_text=_("Say which system uses it, e.g. \"Hotline intake bridge\"."),
+        label=_("Token name"),
+        max_length=ApiToken._meta.get_field("name").max_length,
+        help_text=_('Say which system uses it, e.g. "Hotline intake bridge".'),
     )
 
 
@@ -83,20 +92,29 @@ class AgencyChoiceField(forms.ModelChoiceField):
 
 class UserAccountForm(VersionedModelForm):
     agency = AgencyChoiceField(
-        label=_("Agency"), queryset=Agency.objects.order_by("name"),
+        label=_("Agency"),
+        queryset=Agency.objects.order_by("name"),
     )
     roles = forms.MultipleChoiceField(
-        label=_("Roles"), choices=Role.choices, required=False,
+        label=_("Roles"),
+        choices=Role.choices,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Administrators, coordinators, investigators and prosecutors must use "
-                    "two-factor authentication."),
+        help_text=_(
+            "Administrators, coordinators, investigators and prosecutors must use "
+            "two-factor authentication."
+        ),
     )
 
     class Meta:
         model = User
         fields = ("username", "first_name", "last_name", "email", "agency", "is_active")
-        help_texts = {"is_active": _("Deactivate an account instead of deleting it: its "
-                                     "history stays in the audit trail.")}
+        help_texts = {
+            "is_active": _(
+                "Deactivate an account instead of deleting it: its "
+                "history stays in the audit trail."
+            )
+        }
 
     def changes(self) -> dict:
         return {**super().changes(), "roles": self.cleaned_data["roles"]}
@@ -104,13 +122,17 @@ class UserAccountForm(VersionedModelForm):
 
 class NewUserAccountForm(UserAccountForm):
     password = forms.CharField(
-        label=_("Initial password"), strip=False,
+        label=_("Initial password"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("At least 12 characters, not a common password. Hand it over in person "
-                    "or by another safe channel."),
+        help_text=_(
+            "At least 12 characters, not a common password. Hand it over in person "
+            "or by another safe channel."
+        ),
     )
     password_again = forms.CharField(
-        label=_("Initial password again"), strip=False,
+        label=_("Initial password again"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 

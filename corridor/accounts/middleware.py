@@ -5,8 +5,14 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
-EXEMPT_PREFIXES = ("/accounts/mfa/", "/accounts/logout/", "/accounts/login/", "/static/", "/i18n/",
-                   "/api/")
+EXEMPT_PREFIXES = (
+    "/accounts/mfa/",
+    "/accounts/logout/",
+    "/accounts/login/",
+    "/static/",
+    "/i18n/",
+    "/api/",
+)
 
 
 class RequireMFAMiddleware:

@@ -78,7 +78,11 @@ class Agency(models.Model):
 
 class User(AbstractUser):
     agency = models.ForeignKey(
-        Agency, verbose_name=_("agency"), on_delete=models.PROTECT, null=True, blank=True,
+        Agency,
+        verbose_name=_("agency"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="users",
     )
     preferred_language = models.CharField(_("preferred language"), max_length=8, blank=True)
@@ -143,3 +147,6 @@ class BreakGlassGrant(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["user", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.person} until {self.expires_at:%Y-%m-%d %H:%M}"

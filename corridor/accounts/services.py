@@ -50,7 +50,8 @@ def on_user_login_failed(sender, credentials, request=None, **kwargs) -> None:
     """Record the attempted username only: the cleaned credentials still name the password."""
     username = str((credentials or {}).get("username") or "")[:150]
     record_event(
-        Action.LOGIN_FAILED, request=request,
+        Action.LOGIN_FAILED,
+        request=request,
         details={
             "username": username,
             "locked_out": bool(getattr(request, "axes_locked_out", False)),
@@ -86,25 +87,39 @@ def totp_secret(device: TOTPDevice) -> str:
 def totp_qr_data_uri(device: TOTPDevice) -> str:
     """The otpauth:// QR code as a data: URI, drawn here so no image comes from elsewhere."""
     buffer = io.BytesIO()
-    segno.make(device.config_url, error="m").save(buffer, kind="svg", scale=5, border=2,
-                                                  xmldecl=False)
+    segno.make(device.config_url, error="m").save(
+        buffer, kind="svg", scale=5, border=2, xmldecl=False
+    )
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def _check_code(device: TOTPDevice, code: str, *, actor, request: HttpRequest | None) -> None:
     allowed, _info = device.verify_is_allowed()
     if not allowed:
-        raise ValidationError({"code": _(
-            "Too many wrong codes in a row. Wait a few seconds, then enter the code your "
-            "app shows now."
-        )})
+        raise ValidationError(
+            {
+                "code": _(
+                    "Too many wrong codes in a row. Wait a few seconds, then enter the code your "
+                    "app shows now."
+                )
+            }
+        )
     if not device.verify_token(code):
-        record_event(Action.LOGIN_FAILED, actor=actor, obj=actor, request=request,
-                     details={"username": actor.username, "mfa": "wrong code"})
-        raise ValidationError({"code": _(
-            "This code is not valid. Check that your phone's clock is right and enter the "
-            "code your app shows now."
-        )})
+        record_event(
+            Action.LOGIN_FAILED,
+            actor=actor,
+            obj=actor,
+            request=request,
+            details={"username": actor.username, "mfa": "wrong code"},
+        )
+        raise ValidationError(
+            {
+                "code": _(
+                    "This code is not valid. Check that your phone's clock is right and enter the "
+                    "code your app shows now."
+                )
+            }
+        )
 
 
 def confirm_totp_device(
@@ -119,8 +134,9 @@ def confirm_totp_device(
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         TOTPDevice.objects.filter(user=actor, confirmed=False).delete()
-        record_event(Action.ADMIN, actor=actor, obj=actor, request=request,
-                     details={"mfa": "enrolled"})
+        record_event(
+            Action.ADMIN, actor=actor, obj=actor, request=request, details={"mfa": "enrolled"}
+        )
     return device
 
 
@@ -140,8 +156,9 @@ def reset_mfa(target: User, *, actor, request: HttpRequest | None = None) -> int
         raise PermissionDenied(_("Only administrators reset two-factor authentication."))
     with transaction.atomic():
         removed, _detail = TOTPDevice.objects.filter(user=target).delete()
-        record_event(Action.ADMIN, actor=actor, obj=target, request=request,
-                     details={"mfa": "reset"})
+        record_event(
+            Action.ADMIN, actor=actor, obj=target, request=request, details={"mfa": "reset"}
+        )
     return removed
 
 
@@ -160,28 +177,43 @@ def issue_api_token(
         raise ValidationError({"name": _("Give the token a name, e.g. the system that uses it.")})
     if len(name) > max_length:
         raise ValidationError(
-            {"name": _("Use at most {count} characters.").format(count=max_length)})
+            {"name": _("Use at most {count} characters.").format(count=max_length)}
+        )
     raw, key_id, key_hash = ApiToken.new_secret()
     with transaction.atomic():
         token = ApiToken.objects.create(user=actor, name=name, key_id=key_id, key_hash=key_hash)
-        record_event(Action.CREATE, actor=actor, obj=token, object_ref=key_id, request=request,
-                     details={"name": name, "user": actor.username})
+        record_event(
+            Action.CREATE,
+            actor=actor,
+            obj=token,
+            object_ref=key_id,
+            request=request,
+            details={"name": name, "user": actor.username},
+        )
     return token, raw
 
 
 def revoke_api_token(token: ApiToken, *, actor, request: HttpRequest | None = None) -> ApiToken:
     """Stop a token from working, for good. Its owner or an administrator may do it."""
-    if not (actor and actor.is_authenticated and (
-        token.user_id == actor.pk or access.can_administer(actor)
-    )):
+    if not (
+        actor
+        and actor.is_authenticated
+        and (token.user_id == actor.pk or access.can_administer(actor))
+    ):
         raise PermissionDenied(_("You may only revoke your own tokens."))
     if token.revoked_at is not None:
         return token
     with transaction.atomic():
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        record_event(Action.CHANGE, actor=actor, obj=token, object_ref=token.key_id,
-                     request=request, details={"fields": ["revoked_at"], "revoked": True})
+        record_event(
+            Action.CHANGE,
+            actor=actor,
+            obj=token,
+            object_ref=token.key_id,
+            request=request,
+            details={"fields": ["revoked_at"], "revoked": True},
+        )
     return token
 
 
@@ -189,7 +221,7 @@ def authenticate_api_token(raw: str) -> User | None:
     """The active user a `cor_<key_id>_<secret>` bearer token belongs to, else None."""
     if not isinstance(raw, str) or len(raw) > 200 or not raw.startswith(ApiToken.PREFIX):
         return None
-    key_id, sep, secret = raw[len(ApiToken.PREFIX):].partition("_")
+    key_id, sep, secret = raw[len(ApiToken.PREFIX) :].partition("_")
     if not sep or not secret or not _KEY_ID.match(key_id):
         return None
     token = ApiToken.objects.select_related("user").filter(key_id=key_id).first()
@@ -234,14 +266,25 @@ def create_agency(*, actor, request: HttpRequest | None = None, **fields) -> Age
     _clean_agency(agency)
     with transaction.atomic():
         agency.save()
-        record_event(Action.CREATE, actor=actor, obj=agency, request=request,
-                     details={"fields": sorted(fields),
-                              "values": {f: str(getattr(agency, f)) for f in sorted(fields)}})
+        record_event(
+            Action.CREATE,
+            actor=actor,
+            obj=agency,
+            request=request,
+            details={
+                "fields": sorted(fields),
+                "values": {f: str(getattr(agency, f)) for f in sorted(fields)},
+            },
+        )
     return agency
 
 
 def update_agency(
-    agency: Agency, *, actor, expected_version: int, request: HttpRequest | None = None,
+    agency: Agency,
+    *,
+    actor,
+    expected_version: int,
+    request: HttpRequest | None = None,
     **changes,
 ) -> Agency:
     """Apply changes unless someone else saved the agency since `expected_version`."""
@@ -251,15 +294,22 @@ def update_agency(
         setattr(agency, name, value)
     _clean_agency(agency)
     stored = Agency.objects.filter(pk=agency.pk).values(*AGENCY_FIELDS).first() or {}
-    changed = [name for name in AGENCY_FIELDS if name in changes
-               and stored.get(name) != getattr(agency, name)]
+    changed = [
+        name
+        for name in AGENCY_FIELDS
+        if name in changes and stored.get(name) != getattr(agency, name)
+    ]
     if not changed:
         return agency
     with transaction.atomic():
         save_versioned(agency, expected_version, changed)
-        record_event(Action.CHANGE, actor=actor, obj=agency, request=request,
-                     details={"fields": changed,
-                              "values": {f: str(getattr(agency, f)) for f in changed}})
+        record_event(
+            Action.CHANGE,
+            actor=actor,
+            obj=agency,
+            request=request,
+            details={"fields": changed, "values": {f: str(getattr(agency, f)) for f in changed}},
+        )
     return agency
 
 
@@ -270,8 +320,9 @@ def _clean_roles(roles) -> set[str]:
     roles = set(roles or ())
     unknown = roles - set(Role.values)
     if unknown:
-        raise ValidationError({"roles": _("Unknown role: {roles}.").format(
-            roles=", ".join(sorted(unknown)))})
+        raise ValidationError(
+            {"roles": _("Unknown role: {roles}.").format(roles=", ".join(sorted(unknown)))}
+        )
     return roles
 
 
@@ -297,7 +348,8 @@ def _clean_user(user: User, *, agency_changed: bool) -> None:
         errors.setdefault("agency", []).append(_("Every account belongs to an agency."))
     elif agency_changed and not user.agency.is_active:
         errors.setdefault("agency", []).append(
-            _("{agency} is deactivated: choose an active agency.").format(agency=user.agency))
+            _("{agency} is deactivated: choose an active agency.").format(agency=user.agency)
+        )
     if errors:
         raise ValidationError(errors)
 
@@ -319,14 +371,26 @@ def create_user_account(
     with transaction.atomic():
         user.save()
         _set_roles(user, roles)
-        record_event(Action.CREATE, actor=actor, obj=user, request=request,
-                     details={"fields": sorted(set(fields) | {"roles"}),
-                              "username": user.username, "roles": sorted(roles)})
+        record_event(
+            Action.CREATE,
+            actor=actor,
+            obj=user,
+            request=request,
+            details={
+                "fields": sorted(set(fields) | {"roles"}),
+                "username": user.username,
+                "roles": sorted(roles),
+            },
+        )
     return user
 
 
 def update_user_account(
-    target: User, *, actor, expected_version: int, request: HttpRequest | None = None,
+    target: User,
+    *,
+    actor,
+    expected_version: int,
+    request: HttpRequest | None = None,
     **changes,
 ) -> User:
     """Change an account; an administrator cannot lock themselves out of administration."""
@@ -337,20 +401,28 @@ def update_user_account(
     if target.pk == actor.pk:
         errors = {}
         if Role.ADMINISTRATOR in current_roles and Role.ADMINISTRATOR not in roles:
-            errors["roles"] = _("You cannot remove your own administrator role: ask another "
-                                "administrator.")
+            errors["roles"] = _(
+                "You cannot remove your own administrator role: ask another administrator."
+            )
         if changes.get("is_active") is False:
             errors["is_active"] = _("You cannot deactivate your own account.")
         if errors:
             raise ValidationError(errors)
-    stored = User.objects.filter(pk=target.pk).values(
-        "username", "first_name", "last_name", "email", "agency_id", "is_active").first() or {}
+    stored = (
+        User.objects.filter(pk=target.pk)
+        .values("username", "first_name", "last_name", "email", "agency_id", "is_active")
+        .first()
+        or {}
+    )
     for name, value in changes.items():
         setattr(target, name, value)
     agency_changed = stored.get("agency_id") != target.agency_id
     _clean_user(target, agency_changed=agency_changed)
-    changed = [name for name in ("username", "first_name", "last_name", "email", "is_active")
-               if name in changes and stored.get(name) != getattr(target, name)]
+    changed = [
+        name
+        for name in ("username", "first_name", "last_name", "email", "is_active")
+        if name in changes and stored.get(name) != getattr(target, name)
+    ]
     if agency_changed:
         changed.append("agency")
     if not changed and roles == current_roles:
@@ -373,5 +445,6 @@ def update_user_account(
 
 def record_password_change(user: User, *, request: HttpRequest | None = None) -> None:
     """Audit a user changing their own password (the value never leaves Django's hasher)."""
-    record_event(Action.CHANGE, actor=user, obj=user, request=request,
-                 details={"fields": ["password"]})
+    record_event(
+        Action.CHANGE, actor=user, obj=user, request=request, details={"fields": ["password"]}
+    )

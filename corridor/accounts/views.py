@@ -94,13 +94,15 @@ def mfa(request):
             request.session.cycle_key()  # a new session id for the more trusted session
             django_otp.login(request, device)
             if setup:
-                messages.success(request, _("Two-factor authentication is now on for your "
-                                            "account."))
+                messages.success(
+                    request, _("Two-factor authentication is now on for your account.")
+                )
             return redirect(_safe_next(request))
     context = {"form": form, "setup": setup, "next": _safe_next(request)}
     if setup:
-        context.update(qr_uri=services.totp_qr_data_uri(device),
-                       secret=services.totp_secret(device))
+        context.update(
+            qr_uri=services.totp_qr_data_uri(device), secret=services.totp_secret(device)
+        )
     return render(request, "accounts/mfa.html", context)
 
 
@@ -111,14 +113,19 @@ def _security_page(request, *, token_form=None, new_token=None, status=200):
     user = request.user
     tokens = ApiToken.objects.filter(user=user).order_by("revoked_at", "-created_at")
     device = services.confirmed_totp_device(user)
-    return render(request, "accounts/security.html", {
-        "account": user,
-        "mfa_device": device,
-        "mfa_required": user.needs_mfa and settings.CORRIDOR_REQUIRE_MFA,
-        "tokens": tokens,
-        "token_form": token_form or ApiTokenForm(),
-        "new_token": new_token,
-    }, status=status)
+    return render(
+        request,
+        "accounts/security.html",
+        {
+            "account": user,
+            "mfa_device": device,
+            "mfa_required": user.needs_mfa and settings.CORRIDOR_REQUIRE_MFA,
+            "tokens": tokens,
+            "token_form": token_form or ApiTokenForm(),
+            "new_token": new_token,
+        },
+        status=status,
+    )
 
 
 @never_cache
@@ -136,8 +143,9 @@ def token_create(request):
     form = ApiTokenForm(request.POST)
     if form.is_valid():
         try:
-            token, raw = services.issue_api_token(actor=request.user, request=request,
-                                                  name=form.cleaned_data["name"])
+            token, raw = services.issue_api_token(
+                actor=request.user, request=request, name=form.cleaned_data["name"]
+            )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
@@ -150,8 +158,9 @@ def token_create(request):
 def token_revoke(request, pk: int):
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
     services.revoke_api_token(token, actor=request.user, request=request)
-    messages.success(request, _("Token {name} revoked: it no longer opens the API.").format(
-        name=token.name))
+    messages.success(
+        request, _("Token {name} revoked: it no longer opens the API.").format(name=token.name)
+    )
     return redirect("accounts:security")
 
 
@@ -182,8 +191,7 @@ def agency_create(request):
     form = AgencyForm(request.POST or None, initial={"country": settings.CORRIDOR_COUNTRY})
     if request.method == "POST" and form.is_valid():
         try:
-            agency = services.create_agency(actor=request.user, request=request,
-                                            **form.changes())
+            agency = services.create_agency(actor=request.user, request=request, **form.changes())
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
@@ -200,9 +208,13 @@ def agency_edit(request, pk: int):
         form = AgencyForm(request.POST)  # the service compares against the stored record
         if form.is_valid():
             try:
-                services.update_agency(agency, actor=request.user, request=request,
-                                       expected_version=form.cleaned_data.get("version") or 0,
-                                       **form.changes())
+                services.update_agency(
+                    agency,
+                    actor=request.user,
+                    request=request,
+                    expected_version=form.cleaned_data.get("version") or 0,
+                    **form.changes(),
+                )
             except ConcurrentEdit as exc:
                 form.add_error(None, str(exc))
             except ValidationError as exc:
@@ -234,13 +246,15 @@ def user_create(request):
     form = NewUserAccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            account = services.create_user_account(actor=request.user, request=request,
-                                                   **form.changes())
+            account = services.create_user_account(
+                actor=request.user, request=request, **form.changes()
+            )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            messages.success(request, _("Account {username} created.").format(
-                username=account.username))
+            messages.success(
+                request, _("Account {username} created.").format(username=account.username)
+            )
             return redirect("accounts:user_list")
     return render(request, "accounts/user_form.html", {"form": form, "account": None})
 
@@ -254,25 +268,38 @@ def user_edit(request, pk: int):
         if form.is_valid():
             try:
                 services.update_user_account(
-                    account, actor=request.user, request=request,
-                    expected_version=form.cleaned_data.get("version") or 0, **form.changes())
+                    account,
+                    actor=request.user,
+                    request=request,
+                    expected_version=form.cleaned_data.get("version") or 0,
+                    **form.changes(),
+                )
             except ConcurrentEdit as exc:
                 form.add_error(None, str(exc))
             except ValidationError as exc:
                 apply_validation_error(form, exc)
             else:
-                messages.success(request, _("Changes to {username} saved.").format(
-                    username=account.username))
+                messages.success(
+                    request, _("Changes to {username} saved.").format(username=account.username)
+                )
                 return redirect("accounts:user_list")
     else:
-        form = UserAccountForm(instance=account, initial={
-            "version": account.version,
-            "roles": list(account.groups.values_list("name", flat=True)),
-        })
-    return render(request, "accounts/user_form.html", {
-        "form": form, "account": account,
-        "mfa_device": services.confirmed_totp_device(account),
-    })
+        form = UserAccountForm(
+            instance=account,
+            initial={
+                "version": account.version,
+                "roles": list(account.groups.values_list("name", flat=True)),
+            },
+        )
+    return render(
+        request,
+        "accounts/user_form.html",
+        {
+            "form": form,
+            "account": account,
+            "mfa_device": services.confirmed_totp_device(account),
+        },
+    )
 
 
 @administrators_only
@@ -280,7 +307,11 @@ def user_edit(request, pk: int):
 def user_mfa_reset(request, pk: int):
     account = access.get_user_for_admin(request.user, pk, for_change=True)
     services.reset_mfa(account, actor=request.user, request=request)
-    messages.success(request, _("Two-factor authentication of {username} was reset: they set "
-                                "it up again at their next sign-in.").format(
-                                    username=account.username))
+    messages.success(
+        request,
+        _(
+            "Two-factor authentication of {username} was reset: they set "
+            "it up again at their next sign-in."
+        ).format(username=account.username),
+    )
     return redirect("accounts:user_edit", account.pk)

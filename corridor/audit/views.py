@@ -28,10 +28,17 @@ def event_list(request):
     if action in AuditEvent.Action.values:
         events = events.filter(action=action)
     page = Paginator(events, 100).get_page(request.GET.get("page"))
-    return render(request, "audit/list.html", {
-        "page": page, "record": record, "actor": actor, "action": action,
-        "actions": AuditEvent.Action.choices,
-    })
+    return render(
+        request,
+        "audit/list.html",
+        {
+            "page": page,
+            "record": record,
+            "actor": actor,
+            "action": action,
+            "actions": AuditEvent.Action.choices,
+        },
+    )
 
 
 @login_required

@@ -63,8 +63,11 @@ def _cases(user):
     return access.cases_visible_to(user).select_related("person", "owner_agency", "coordinator")
 
 
-@router.get("/cases", response={200: list[CaseOut], 401: ErrorOut},
-            summary="Protection cases visible to you")
+@router.get(
+    "/cases",
+    response={200: list[CaseOut], 401: ErrorOut},
+    summary="Protection cases visible to you",
+)
 @paginate(Pagination)
 def case_list(
     request: HttpRequest,
@@ -79,28 +82,43 @@ def case_list(
     return cases.order_by("-opened_at", "-pk")
 
 
-@router.get("/cases/{reference}", response={200: CaseOut, **READ_ERRORS},
-            summary="One protection case (the read is audited)")
+@router.get(
+    "/cases/{reference}",
+    response={200: CaseOut, **READ_ERRORS},
+    summary="One protection case (the read is audited)",
+)
 def case_detail(request: HttpRequest, reference: str):
     case = access.get_case_for_user(request.user, reference)
     services.view_case(case, actor=request.user, request=request)
     return case
 
 
-@router.post("/persons/{reference}/cases", response={201: CaseOut, **WRITE_ERRORS},
-             summary="Open a protection case for a person")
+@router.post(
+    "/persons/{reference}/cases",
+    response={201: CaseOut, **WRITE_ERRORS},
+    summary="Open a protection case for a person",
+)
 def case_open(request: HttpRequest, reference: str, payload: CaseOpenIn):
     person = access.get_person_for_user(request.user, reference, for_change=True)
-    case = services.open_case(person, actor=request.user, request=request,
-                              **payload.model_dump(exclude_unset=True))
+    case = services.open_case(
+        person, actor=request.user, request=request, **payload.model_dump(exclude_unset=True)
+    )
     return Status(201, case)
 
 
-@router.post("/cases/{reference}/status", response={200: CaseOut, **WRITE_ERRORS},
-             summary="Move a case to another stage; 409 if it changed since you read it")
+@router.post(
+    "/cases/{reference}/status",
+    response={200: CaseOut, **WRITE_ERRORS},
+    summary="Move a case to another stage; 409 if it changed since you read it",
+)
 def case_status(request: HttpRequest, reference: str, payload: CaseStatusIn):
     case = access.get_case_for_user(request.user, reference, for_change=True)
-    services.change_case_status(case, actor=request.user, request=request,
-                                status=payload.status, expected_version=payload.version,
-                                note=payload.note)
+    services.change_case_status(
+        case,
+        actor=request.user,
+        request=request,
+        status=payload.status,
+        expected_version=payload.version,
+        note=payload.note,
+    )
     return case

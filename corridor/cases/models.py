@@ -52,14 +52,22 @@ class ProtectionCase(models.Model):
         "people.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="cases"
     )
     owner_agency = models.ForeignKey(
-        "accounts.Agency", verbose_name=_("owning agency"), on_delete=models.PROTECT,
+        "accounts.Agency",
+        verbose_name=_("owning agency"),
+        on_delete=models.PROTECT,
         related_name="cases",
     )
     coordinator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("assigned coordinator"),
-        on_delete=models.SET_NULL, null=True, blank=True, related_name="coordinated_cases",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned coordinator"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="coordinated_cases",
     )
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.TRAFFICKING)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=Kind.choices, default=Kind.TRAFFICKING
+    )
     status = models.CharField(
         _("status"), max_length=30, choices=Status.choices, default=Status.IDENTIFIED
     )
@@ -85,5 +93,8 @@ class ProtectionCase(models.Model):
         return self.reference
 
     def exploitation_labels(self) -> list[str]:
-        return [str(Exploitation(code).label) for code in self.forms_of_exploitation
-                if code in Exploitation.values]
+        return [
+            str(Exploitation(code).label)
+            for code in self.forms_of_exploitation
+            if code in Exploitation.values
+        ]

@@ -33,25 +33,41 @@ def open_case(
     bad = [f for f in forms if f not in Exploitation.values]
     if bad:
         raise ValidationError(
-            {"forms_of_exploitation": _("Unknown form of exploitation: {codes}.").format(
-                codes=", ".join(bad))}
+            {
+                "forms_of_exploitation": _("Unknown form of exploitation: {codes}.").format(
+                    codes=", ".join(bad)
+                )
+            }
         )
     case = ProtectionCase(
-        person=person, owner_agency_id=actor.agency_id, kind=kind,
-        forms_of_exploitation=forms, risk_level=risk_level,
+        person=person,
+        owner_agency_id=actor.agency_id,
+        kind=kind,
+        forms_of_exploitation=forms,
+        risk_level=risk_level,
         coordinator=actor if actor.has_role(Role.COORDINATOR) else None,
     )
     case.full_clean(exclude=["person", "owner_agency", "coordinator"])
     with transaction.atomic():
         case.save()
-        record_event(Action.CREATE, actor=actor, obj=case, request=request,
-                     details={"person": person.reference, "kind": kind})
+        record_event(
+            Action.CREATE,
+            actor=actor,
+            obj=case,
+            request=request,
+            details={"person": person.reference, "kind": kind},
+        )
     return case
 
 
 def change_case_status(
-    case: ProtectionCase, *, actor, status: str, expected_version: int,
-    request: HttpRequest | None = None, note: str = "",
+    case: ProtectionCase,
+    *,
+    actor,
+    status: str,
+    expected_version: int,
+    request: HttpRequest | None = None,
+    note: str = "",
 ) -> ProtectionCase:
     if not access.can_change_case(actor, case):
         raise PermissionDenied(_("You may read this case but not change it."))
@@ -68,11 +84,22 @@ def change_case_status(
         fields.append("closed_at")
     with transaction.atomic():
         save_versioned(case, expected_version, fields)
-        record_event(Action.CHANGE, actor=actor, obj=case, request=request, reason=note,
-                     details={"status": [previous, status]})
+        record_event(
+            Action.CHANGE,
+            actor=actor,
+            obj=case,
+            request=request,
+            reason=note,
+            details={"status": [previous, status]},
+        )
     return case
 
 
 def view_case(case: ProtectionCase, *, actor, request: HttpRequest | None = None) -> None:
-    record_event(Action.VIEW, actor=actor, obj=case, request=request,
-                 details={"person": case.person.reference})
+    record_event(
+        Action.VIEW,
+        actor=actor,
+        obj=case,
+        request=request,
+        details={"person": case.person.reference},
+    )

@@ -11,8 +11,10 @@ from django.utils.translation import gettext as _
 class ConcurrentEdit(Exception):
     def __init__(self, obj: models.Model):
         super().__init__(
-            _("{record} was changed by someone else while you were editing it. "
-              "Reload it to see their change, then make yours again.").format(record=obj)
+            _(
+                "{record} was changed by someone else while you were editing it. "
+                "Reload it to see their change, then make yours again."
+            ).format(record=obj)
         )
         self.obj = obj
 

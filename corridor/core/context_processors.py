@@ -23,8 +23,7 @@ def _nav_items(request) -> list[dict]:
     items.append((reverse("accounts:security"), _("My account")))
     path = request.path
     return [
-        {"url": url, "label": label,
-         "active": path == url or (url != "/" and path.startswith(url))}
+        {"url": url, "label": label, "active": path == url or (url != "/" and path.startswith(url))}
         for url, label in items
     ]
 

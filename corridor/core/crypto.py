@@ -16,8 +16,6 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.db import models
 
-TOKEN_PREFIX = "gAAAA"  # every Fernet token starts with the version byte 0x80 and a timestamp
-
 
 @functools.cache
 def _keyring() -> tuple[MultiFernet, Fernet]:

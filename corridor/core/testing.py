@@ -10,7 +10,7 @@ from corridor.cases.models import ProtectionCase
 from corridor.people.models import Person
 from corridor.referrals.models import Referral, ServiceType
 
-TEST_PASSWORD = "correct horse battery staple"
+TEST_PASSWORD = "correct horse battery staple"  # noqa: S105
 
 
 class AgencyFactory(factory.django.DjangoModelFactory):

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the agency table reads best one agency to a line)
 """Agencies of the synthetic data set: the instance country and its partners along the routes.
 
 Public bodies carry their real names (NAPTIP, NAATIP, CNLTP, OCRTEH...); shelters and other
@@ -227,7 +228,8 @@ _GENERIC_NAMES = {
     "international": ("IOM country office", "IOM"),
     "prosecution": ("Public prosecutor's office", "Prosecutor"),
 }
-_GENERIC_KIND = {"shelter": "ngo", "ngo": "ngo", "legal_aid": "ngo", "international": "international"}
+_GENERIC_KIND = {"shelter": "ngo", "ngo": "ngo", "legal_aid": "ngo",
+                 "international": "international"}
 _FALLBACK_ROLE_SECTORS = {
     "responder": ("immigration", "police"),
     "coordinator": ("anti_trafficking",),

@@ -81,36 +81,55 @@ class PersonPatch(PersonIn):
     version: int
 
 
-@router.get("/persons", response={200: list[PersonSummaryOut], 401: ErrorOut},
-            summary="Persons visible to you")
+@router.get(
+    "/persons",
+    response={200: list[PersonSummaryOut], 401: ErrorOut},
+    summary="Persons visible to you",
+)
 @paginate(AuditedPagination, audit=services.view_person_list)
 def person_list(request: HttpRequest):
-    return (access.persons_visible_to(request.user).select_related("owner_agency")
-            .order_by("-created_at", "-pk"))
+    return (
+        access.persons_visible_to(request.user)
+        .select_related("owner_agency")
+        .order_by("-created_at", "-pk")
+    )
 
 
-@router.get("/persons/{reference}", response={200: PersonOut, **READ_ERRORS},
-            summary="One person (the read is audited)")
+@router.get(
+    "/persons/{reference}",
+    response={200: PersonOut, **READ_ERRORS},
+    summary="One person (the read is audited)",
+)
 def person_detail(request: HttpRequest, reference: str):
     person = access.get_person_for_user(request.user, reference)
     services.view_person(person, actor=request.user, request=request)
     return person
 
 
-@router.post("/persons", response={201: PersonOut, **WRITE_ERRORS},
-             summary="Register a person (owned by your agency)")
+@router.post(
+    "/persons",
+    response={201: PersonOut, **WRITE_ERRORS},
+    summary="Register a person (owned by your agency)",
+)
 def person_register(request: HttpRequest, payload: PersonIn):
-    person = services.register_person(actor=request.user, request=request,
-                                      **payload.model_dump(exclude_unset=True))
+    person = services.register_person(
+        actor=request.user, request=request, **payload.model_dump(exclude_unset=True)
+    )
     return Status(201, person)
 
 
-@router.patch("/persons/{reference}", response={200: PersonOut, **WRITE_ERRORS},
-              summary="Change a person; 409 if it changed since you read it")
+@router.patch(
+    "/persons/{reference}",
+    response={200: PersonOut, **WRITE_ERRORS},
+    summary="Change a person; 409 if it changed since you read it",
+)
 def person_update(request: HttpRequest, reference: str, payload: PersonPatch):
     person = access.get_person_for_user(request.user, reference, for_change=True)
     services.update_person(
-        person, actor=request.user, request=request, expected_version=payload.version,
+        person,
+        actor=request.user,
+        request=request,
+        expected_version=payload.version,
         **payload.model_dump(exclude_unset=True, exclude={"version"}),
     )
     return person

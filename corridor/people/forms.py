@@ -34,6 +34,7 @@ class PersonForm(forms.ModelForm):
 class BreakGlassForm(forms.Form):
     reference = forms.CharField(label=_("Person reference"), max_length=12)
     reason = forms.CharField(
-        label=_("Why you need this record now"), widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Why you need this record now"),
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Your reason is written to the audit trail and reviewed."),
     )

@@ -36,11 +36,16 @@ class Person(models.Model):
         _("reference"), max_length=12, unique=True, default=person_reference, editable=False
     )
     owner_agency = models.ForeignKey(
-        "accounts.Agency", verbose_name=_("owning agency"), on_delete=models.PROTECT,
+        "accounts.Agency",
+        verbose_name=_("owning agency"),
+        on_delete=models.PROTECT,
         related_name="persons",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     given_name = EncryptedTextField(_("given name"), blank=True)
@@ -48,10 +53,16 @@ class Person(models.Model):
     aliases = EncryptedTextField(_("aliases"), blank=True)
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
-    age_estimate_min = models.PositiveSmallIntegerField(_("estimated age from"), null=True, blank=True)
-    age_estimate_max = models.PositiveSmallIntegerField(_("estimated age to"), null=True, blank=True)
+    age_estimate_min = models.PositiveSmallIntegerField(
+        _("estimated age from"), null=True, blank=True
+    )
+    age_estimate_max = models.PositiveSmallIntegerField(
+        _("estimated age to"), null=True, blank=True
+    )
     age_disputed = models.BooleanField(_("age disputed"), default=False)
-    nationality = models.CharField(_("nationality"), max_length=2, blank=True, choices=country_choices)
+    nationality = models.CharField(
+        _("nationality"), max_length=2, blank=True, choices=country_choices
+    )
     languages = models.CharField(_("languages spoken"), max_length=100, blank=True)
     phone = EncryptedTextField(_("phone"), blank=True)
     email = EncryptedTextField(_("e-mail"), blank=True, validators=[validate_email])

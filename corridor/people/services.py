@@ -18,14 +18,35 @@ from corridor.core.concurrency import save_versioned
 from corridor.people.models import Person
 
 EDITABLE_FIELDS = (
-    "given_name", "family_name", "aliases", "sex", "date_of_birth", "age_estimate_min",
-    "age_estimate_max", "age_disputed", "nationality", "languages", "phone", "email",
-    "address", "document_type", "document_number", "narrative",
+    "given_name",
+    "family_name",
+    "aliases",
+    "sex",
+    "date_of_birth",
+    "age_estimate_min",
+    "age_estimate_max",
+    "age_disputed",
+    "nationality",
+    "languages",
+    "phone",
+    "email",
+    "address",
+    "document_type",
+    "document_number",
+    "narrative",
 )
 # Fields whose values never go into the audit trail: only the fact they changed.
 SENSITIVE_FIELDS = frozenset(
-    {"given_name", "family_name", "aliases", "phone", "email", "address", "document_number",
-     "narrative"}
+    {
+        "given_name",
+        "family_name",
+        "aliases",
+        "phone",
+        "email",
+        "address",
+        "document_number",
+        "narrative",
+    }
 )
 
 
@@ -49,8 +70,13 @@ def register_person(*, actor, request: HttpRequest | None = None, **fields) -> P
     _validated(person)
     with transaction.atomic():
         person.save()
-        record_event(Action.CREATE, actor=actor, obj=person, request=request,
-                     details={"fields": sorted(k for k, v in fields.items() if v not in ("", None))})
+        record_event(
+            Action.CREATE,
+            actor=actor,
+            obj=person,
+            request=request,
+            details={"fields": sorted(k for k, v in fields.items() if v not in ("", None))},
+        )
     return person
 
 
@@ -72,7 +98,10 @@ def update_person(
     with transaction.atomic():
         save_versioned(person, expected_version, changed)
         record_event(
-            Action.CHANGE, actor=actor, obj=person, request=request,
+            Action.CHANGE,
+            actor=actor,
+            obj=person,
+            request=request,
             details={
                 "fields": changed,
                 "values": {n: str(changes[n]) for n in changed if n not in SENSITIVE_FIELDS},
@@ -89,7 +118,10 @@ def view_person(
     if person.owner_agency_id != actor.agency_id:
         grant = access.break_glass_grant_active(actor, person)
     record_event(
-        Action.VIEW, actor=actor, obj=person, request=request,
+        Action.VIEW,
+        actor=actor,
+        obj=person,
+        request=request,
         reason=grant.reason if grant else "",
         details={"purpose": purpose, "break_glass": bool(grant)},
     )
@@ -98,8 +130,14 @@ def view_person(
 def view_person_list(persons, *, actor, request: HttpRequest | None = None) -> None:
     refs = [p.reference for p in persons]
     if refs:
-        record_event(Action.VIEW, actor=actor, object_type="person_list", object_ref="",
-                     request=request, details={"references": refs})
+        record_event(
+            Action.VIEW,
+            actor=actor,
+            object_type="person_list",
+            object_ref="",
+            request=request,
+            details={"references": refs},
+        )
 
 
 def break_glass(
@@ -110,20 +148,30 @@ def break_glass(
         raise PermissionDenied(_("Your role cannot use emergency access."))
     reason = (reason or "").strip()
     if len(reason) < 15:
-        raise ValidationError({"reason": _("Say why you need emergency access (at least 15 characters).")})
+        raise ValidationError(
+            {"reason": _("Say why you need emergency access (at least 15 characters).")}
+        )
     person = Person.objects.filter(reference=reference.strip().upper()).first()
     if person is None:
         raise ValidationError({"reference": _("No person has this reference.")})
     now = timezone.now()
     with transaction.atomic():
         grant = BreakGlassGrant.objects.create(
-            user=actor, person=person, reason=reason, granted_at=now,
+            user=actor,
+            person=person,
+            reason=reason,
+            granted_at=now,
             expires_at=now + timedelta(hours=settings.CORRIDOR_BREAK_GLASS_HOURS),
         )
-        record_event(Action.BREAK_GLASS, actor=actor, obj=person, request=request, reason=reason,
-                     details={"expires_at": grant.expires_at.isoformat()})
+        record_event(
+            Action.BREAK_GLASS,
+            actor=actor,
+            obj=person,
+            request=request,
+            reason=reason,
+            details={"expires_at": grant.expires_at.isoformat()},
+        )
     return grant
-
 
 
 HTCDS_GENDER = {"female": "Female", "male": "Male", "other": "Other", "unknown": "Unknown"}
@@ -153,6 +201,11 @@ def export_person_htcds(person: Person, *, actor, request: HttpRequest | None = 
             for case in cases
         ],
     }
-    record_event(Action.EXPORT, actor=actor, obj=person, request=request,
-                 details={"format": "htcds-json", "cases": [c["cas_Reference"] for c in record["cases"]]})
+    record_event(
+        Action.EXPORT,
+        actor=actor,
+        obj=person,
+        request=request,
+        details={"format": "htcds-json", "cases": [c["cas_Reference"] for c in record["cases"]]},
+    )
     return record

@@ -21,10 +21,15 @@ def person_list(request):
     persons = access.persons_visible_to(request.user).select_related("owner_agency")
     page = Paginator(persons.order_by("-created_at"), PAGE_SIZE).get_page(request.GET.get("page"))
     services.view_person_list(page.object_list, actor=request.user, request=request)
-    return render(request, "people/list.html", {
-        "page": page, "can_register": request.user.has_role(*access.OWNER_ROLES),
-        "can_break_glass": access.can_break_glass(request.user),
-    })
+    return render(
+        request,
+        "people/list.html",
+        {
+            "page": page,
+            "can_register": request.user.has_role(*access.OWNER_ROLES),
+            "can_break_glass": access.can_break_glass(request.user),
+        },
+    )
 
 
 @login_required
@@ -32,10 +37,15 @@ def person_detail(request, reference):
     person = access.get_person_for_user(request.user, reference)
     services.view_person(person, actor=request.user, request=request)
     cases = access.cases_visible_to(request.user).filter(person=person).order_by("-opened_at")
-    return render(request, "people/detail.html", {
-        "person": person, "cases": cases,
-        "can_change": access.can_change_person(request.user, person),
-    })
+    return render(
+        request,
+        "people/detail.html",
+        {
+            "person": person,
+            "cases": cases,
+            "can_change": access.can_change_person(request.user, person),
+        },
+    )
 
 
 @login_required
@@ -46,13 +56,13 @@ def person_register(request):
     form = PersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            person = services.register_person(actor=request.user, request=request,
-                                              **form.changes())
+            person = services.register_person(actor=request.user, request=request, **form.changes())
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            messages.success(request, _("Person {reference} registered.").format(
-                reference=person.reference))
+            messages.success(
+                request, _("Person {reference} registered.").format(reference=person.reference)
+            )
             return redirect("people:detail", person.reference)
     return render(request, "people/form.html", {"form": form, "person": None})
 
@@ -66,8 +76,13 @@ def person_edit(request, reference):
         if form.is_valid():
             expected = form.cleaned_data.get("version") or 0
             try:
-                services.update_person(person, actor=request.user, request=request,
-                                       expected_version=expected, **form.changes())
+                services.update_person(
+                    person,
+                    actor=request.user,
+                    request=request,
+                    expected_version=expected,
+                    **form.changes(),
+                )
             except ConcurrentEdit as exc:
                 form.add_error(None, str(exc))
             except ValidationError as exc:
@@ -89,13 +104,16 @@ def break_glass(request):
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            grant = services.break_glass(actor=request.user, request=request,
-                                         **form.cleaned_data)
+            grant = services.break_glass(actor=request.user, request=request, **form.cleaned_data)
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            messages.warning(request, _("Emergency access granted until {time}. It is audited.")
-                             .format(time=grant.expires_at.strftime("%Y-%m-%d %H:%M")))
+            messages.warning(
+                request,
+                _("Emergency access granted until {time}. It is audited.").format(
+                    time=grant.expires_at.strftime("%Y-%m-%d %H:%M")
+                ),
+            )
             return redirect("people:detail", grant.person.reference)
     return render(request, "people/break_glass.html", {"form": form})
 

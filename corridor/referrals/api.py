@@ -68,8 +68,11 @@ def _referrals(user):
     return access.referrals_visible_to(user).select_related("case", "from_agency", "to_agency")
 
 
-@router.get("/referrals", response={200: list[ReferralOut], 401: ErrorOut},
-            summary="Referrals sent or received by your agency")
+@router.get(
+    "/referrals",
+    response={200: list[ReferralOut], 401: ErrorOut},
+    summary="Referrals sent or received by your agency",
+)
 @paginate(Pagination)
 def referral_list(
     request: HttpRequest,
@@ -89,23 +92,32 @@ def referral_list(
     return referrals.order_by("-created_at", "-pk")
 
 
-@router.get("/referrals/{reference}", response={200: ReferralOut, **READ_ERRORS},
-            summary="One referral")
+@router.get(
+    "/referrals/{reference}", response={200: ReferralOut, **READ_ERRORS}, summary="One referral"
+)
 def referral_detail(request: HttpRequest, reference: str):
     return access.get_referral_for_user(request.user, reference)
 
 
-@router.post("/cases/{reference}/referrals", response={201: ReferralOut, **WRITE_ERRORS},
-             summary="Refer a case to another agency for a service")
+@router.post(
+    "/cases/{reference}/referrals",
+    response={201: ReferralOut, **WRITE_ERRORS},
+    summary="Refer a case to another agency for a service",
+)
 def referral_create(request: HttpRequest, reference: str, payload: ReferralIn):
     case = access.get_case_for_user(request.user, reference, for_change=True)
     to_agency = access.agencies_visible_to(request.user).filter(pk=payload.to_agency_id).first()
     if to_agency is None:
         raise ValidationError({"to_agency_id": _("No agency has this id.")})
     try:
-        referral = services.refer_case(case, actor=request.user, request=request,
-                                       to_agency=to_agency, service_type=payload.service_type,
-                                       note=payload.note)
+        referral = services.refer_case(
+            case,
+            actor=request.user,
+            request=request,
+            to_agency=to_agency,
+            service_type=payload.service_type,
+            note=payload.note,
+        )
     except ValidationError as exc:
         raise renamed_fields(exc, API_FIELDS) from exc
     return Status(201, referral)
@@ -119,22 +131,34 @@ def _answer(request: HttpRequest, reference: str, answer, **kwargs) -> Referral:
         raise renamed_fields(exc, API_FIELDS) from exc
 
 
-@router.post("/referrals/{reference}/accept", response={200: ReferralOut, **WRITE_ERRORS},
-             summary="Accept a referral sent to your agency")
+@router.post(
+    "/referrals/{reference}/accept",
+    response={200: ReferralOut, **WRITE_ERRORS},
+    summary="Accept a referral sent to your agency",
+)
 def referral_accept(request: HttpRequest, reference: str, payload: ReferralAnswerIn):
-    return _answer(request, reference, services.accept_referral,
-                   expected_version=payload.version)
+    return _answer(request, reference, services.accept_referral, expected_version=payload.version)
 
 
-@router.post("/referrals/{reference}/decline", response={200: ReferralOut, **WRITE_ERRORS},
-             summary="Decline a referral sent to your agency, saying why")
+@router.post(
+    "/referrals/{reference}/decline",
+    response={200: ReferralOut, **WRITE_ERRORS},
+    summary="Decline a referral sent to your agency, saying why",
+)
 def referral_decline(request: HttpRequest, reference: str, payload: ReferralAnswerIn):
-    return _answer(request, reference, services.decline_referral,
-                   expected_version=payload.version, reason=payload.reason)
+    return _answer(
+        request,
+        reference,
+        services.decline_referral,
+        expected_version=payload.version,
+        reason=payload.reason,
+    )
 
 
-@router.post("/referrals/{reference}/complete", response={200: ReferralOut, **WRITE_ERRORS},
-             summary="Record that the service was delivered")
+@router.post(
+    "/referrals/{reference}/complete",
+    response={200: ReferralOut, **WRITE_ERRORS},
+    summary="Record that the service was delivered",
+)
 def referral_complete(request: HttpRequest, reference: str, payload: ReferralAnswerIn):
-    return _answer(request, reference, services.complete_referral,
-                   expected_version=payload.version)
+    return _answer(request, reference, services.complete_referral, expected_version=payload.version)

@@ -40,18 +40,24 @@ class Referral(models.Model):
         _("reference"), max_length=12, unique=True, default=referral_reference, editable=False
     )
     case = models.ForeignKey(
-        "cases.ProtectionCase", verbose_name=_("case"), on_delete=models.PROTECT,
+        "cases.ProtectionCase",
+        verbose_name=_("case"),
+        on_delete=models.PROTECT,
         related_name="referrals",
     )
     from_agency = models.ForeignKey(
         "accounts.Agency", verbose_name=_("from"), on_delete=models.PROTECT, related_name="+"
     )
     to_agency = models.ForeignKey(
-        "accounts.Agency", verbose_name=_("to"), on_delete=models.PROTECT,
+        "accounts.Agency",
+        verbose_name=_("to"),
+        on_delete=models.PROTECT,
         related_name="referrals_received",
     )
     service_type = models.CharField(_("service"), max_length=30, choices=ServiceType.choices)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SENT)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SENT
+    )
     note = models.TextField(_("note"), blank=True)
     decline_reason = models.TextField(_("reason for declining"), blank=True)
     created_by = models.ForeignKey(

@@ -36,27 +36,48 @@ def admin_client(client, world):
 
 def _agency_data(agency=None, **overrides):
     data = {
-        "name": "Caritas Lampedusa", "short_name": "CL", "country": "IT", "sector": "shelter",
-        "kind": "ngo", "city": "Lampedusa", "is_active": "on",
+        "name": "Caritas Lampedusa",
+        "short_name": "CL",
+        "country": "IT",
+        "sector": "shelter",
+        "kind": "ngo",
+        "city": "Lampedusa",
+        "is_active": "on",
     }
     if agency is not None:
-        data.update(name=agency.name, short_name=agency.short_name, country=agency.country,
-                    sector=agency.sector, kind=agency.kind, city=agency.city,
-                    version=agency.version)
+        data.update(
+            name=agency.name,
+            short_name=agency.short_name,
+            country=agency.country,
+            sector=agency.sector,
+            kind=agency.kind,
+            city=agency.city,
+            version=agency.version,
+        )
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
 
 
 def _user_data(account=None, **overrides):
     data = {
-        "username": "awa", "first_name": "Awa", "last_name": "Ndiaye",
-        "email": "awa@example.org", "agency": "", "roles": [Role.FIRST_RESPONDER],
+        "username": "awa",
+        "first_name": "Awa",
+        "last_name": "Ndiaye",
+        "email": "awa@example.org",
+        "agency": "",
+        "roles": [Role.FIRST_RESPONDER],
         "is_active": "on",
     }
     if account is not None:
-        data.update(username=account.username, first_name=account.first_name,
-                    last_name=account.last_name, email=account.email, agency=account.agency_id,
-                    roles=sorted(account.roles), version=account.version)
+        data.update(
+            username=account.username,
+            first_name=account.first_name,
+            last_name=account.last_name,
+            email=account.email,
+            agency=account.agency_id,
+            roles=sorted(account.roles),
+            version=account.version,
+        )
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -64,8 +85,12 @@ def _user_data(account=None, **overrides):
 # --- who may use the pages -------------------------------------------------------------------
 
 
-ADMIN_PAGES = ["accounts:agency_list", "accounts:agency_create", "accounts:user_list",
-               "accounts:user_create"]
+ADMIN_PAGES = [
+    "accounts:agency_list",
+    "accounts:agency_create",
+    "accounts:user_list",
+    "accounts:user_create",
+]
 
 
 @pytest.mark.parametrize("page", ADMIN_PAGES)
@@ -80,8 +105,13 @@ def test_a_coordinator_gets_403_on_editing_an_agency_or_account(client, world):
     sign_in_verified(client, world.users.coordinator)
 
     assert client.get(reverse("accounts:agency_edit", args=[world.police.pk])).status_code == 403
-    assert client.post(reverse("accounts:agency_edit", args=[world.police.pk]),
-                       _agency_data(world.police, name="Hijacked")).status_code == 403
+    assert (
+        client.post(
+            reverse("accounts:agency_edit", args=[world.police.pk]),
+            _agency_data(world.police, name="Hijacked"),
+        ).status_code
+        == 403
+    )
     assert client.get(reverse("accounts:user_edit", args=[world.users.admin.pk])).status_code == 403
     world.police.refresh_from_db()
     assert world.police.name != "Hijacked"
@@ -103,19 +133,25 @@ def test_an_unknown_agency_or_account_is_404(admin_client):
 
 def test_the_services_refuse_a_non_administrator(world):
     with pytest.raises(PermissionDenied):
-        services.create_agency(actor=world.users.coordinator, name="X", country="IT",
-                               sector="police")
+        services.create_agency(
+            actor=world.users.coordinator, name="X", country="IT", sector="police"
+        )
     with pytest.raises(PermissionDenied):
-        services.update_user_account(world.users.responder, actor=world.users.responder,
-                                     expected_version=1, roles=[Role.ADMINISTRATOR])
+        services.update_user_account(
+            world.users.responder,
+            actor=world.users.responder,
+            expected_version=1,
+            roles=[Role.ADMINISTRATOR],
+        )
     assert not world.users.responder.groups.filter(name=Role.ADMINISTRATOR).exists()
 
 
 # --- agencies --------------------------------------------------------------------------------
 
 
-def test_the_agency_list_shows_every_agency_in_few_queries(admin_client, world,
-                                                          django_assert_max_num_queries):
+def test_the_agency_list_shows_every_agency_in_few_queries(
+    admin_client, world, django_assert_max_num_queries
+):
     AgencyFactory.create_batch(20)
 
     with django_assert_max_num_queries(12):
@@ -131,19 +167,23 @@ def test_an_administrator_creates_an_agency(admin_client, world):
     assert response.status_code == 302
     agency = Agency.objects.get(name="Caritas Lampedusa")
     assert (agency.country, agency.sector, agency.kind, agency.city) == (
-        "IT", "shelter", "ngo", "Lampedusa")
+        "IT",
+        "shelter",
+        "ngo",
+        "Lampedusa",
+    )
     event = AuditEvent.objects.get(action=AuditEvent.Action.CREATE, object_type="agency")
     assert event.actor_username == "admin"
     assert event.object_ref == str(agency.pk)
 
 
-@pytest.mark.parametrize(("field", "value"), [("name", ""), ("country", "XX"),
-                                              ("sector", "bakery")])
+@pytest.mark.parametrize(
+    ("field", "value"), [("name", ""), ("country", "XX"), ("sector", "bakery")]
+)
 def test_bad_agency_input_names_the_field_and_writes_nothing(admin_client, field, value):
     before = Agency.objects.count()
 
-    response = admin_client.post(reverse("accounts:agency_create"),
-                                 _agency_data(**{field: value}))
+    response = admin_client.post(reverse("accounts:agency_create"), _agency_data(**{field: value}))
 
     assert response.status_code == 200
     assert field in response.context["form"].errors
@@ -152,8 +192,9 @@ def test_bad_agency_input_names_the_field_and_writes_nothing(admin_client, field
 
 
 def test_a_second_agency_with_the_same_name_is_refused(admin_client, world):
-    response = admin_client.post(reverse("accounts:agency_create"),
-                                 _agency_data(name=world.shelter.name))
+    response = admin_client.post(
+        reverse("accounts:agency_create"), _agency_data(name=world.shelter.name)
+    )
 
     assert "name" in response.context["form"].errors
     assert Agency.objects.filter(name=world.shelter.name).count() == 1
@@ -164,8 +205,9 @@ def test_an_administrator_edits_an_agency_and_the_change_is_audited(admin_client
     page = admin_client.get(url)
     assert f'name="version" value="{world.shelter.version}"' in page.text
 
-    response = admin_client.post(url, _agency_data(world.shelter, city="Palermo centro",
-                                                   is_active=None))
+    response = admin_client.post(
+        url, _agency_data(world.shelter, city="Palermo centro", is_active=None)
+    )
 
     assert response.status_code == 302
     world.shelter.refresh_from_db()
@@ -204,8 +246,9 @@ def test_an_agency_edit_to_an_unknown_country_names_the_field(admin_client, worl
 # --- user accounts ---------------------------------------------------------------------------
 
 
-def test_the_user_list_shows_roles_in_few_queries(admin_client, world,
-                                                  django_assert_max_num_queries):
+def test_the_user_list_shows_roles_in_few_queries(
+    admin_client, world, django_assert_max_num_queries
+):
     UserFactory.create_batch(20, agency=world.police, roles=[Role.FIRST_RESPONDER])
 
     with django_assert_max_num_queries(12):
@@ -217,8 +260,12 @@ def test_the_user_list_shows_roles_in_few_queries(admin_client, world,
 
 
 def test_an_administrator_creates_an_account_with_roles_and_a_password(admin_client, world):
-    data = _user_data(agency=world.shelter.pk, roles=[Role.SERVICE_PROVIDER, Role.ANALYST],
-                      password=NEW_PASSWORD, password_again=NEW_PASSWORD)
+    data = _user_data(
+        agency=world.shelter.pk,
+        roles=[Role.SERVICE_PROVIDER, Role.ANALYST],
+        password=NEW_PASSWORD,
+        password_again=NEW_PASSWORD,
+    )
 
     response = admin_client.post(reverse("accounts:user_create"), data)
 
@@ -242,15 +289,19 @@ def test_a_weak_initial_password_is_refused_by_the_password_validators(admin_cli
     assert not User.objects.filter(username="awa").exists()
 
 
-@pytest.mark.parametrize(("field", "value", "error_field"), [
-    ("username", "", "username"),
-    ("username", "RESPONDER", "username"),  # clashes with "responder"
-    ("email", "not-an-address", "email"),
-    ("agency", "", "agency"),
-    ("roles", ["superhero"], "roles"),
-])
-def test_bad_account_input_names_the_field_and_writes_nothing(admin_client, world, field, value,
-                                                              error_field):
+@pytest.mark.parametrize(
+    ("field", "value", "error_field"),
+    [
+        ("username", "", "username"),
+        ("username", "RESPONDER", "username"),  # clashes with "responder"
+        ("email", "not-an-address", "email"),
+        ("agency", "", "agency"),
+        ("roles", ["superhero"], "roles"),
+    ],
+)
+def test_bad_account_input_names_the_field_and_writes_nothing(
+    admin_client, world, field, value, error_field
+):
     data = _user_data(agency=world.shelter.pk, password=NEW_PASSWORD, password_again=NEW_PASSWORD)
     data[field] = value
     users_before = User.objects.count()
@@ -278,8 +329,9 @@ def test_an_administrator_changes_roles_and_the_change_is_audited(admin_client, 
     page = admin_client.get(url)
     assert re.search(r'value="service_provider"[^>]*checked', page.text)
 
-    response = admin_client.post(url, _user_data(provider, roles=[Role.COORDINATOR],
-                                                 last_name="Rossi"))
+    response = admin_client.post(
+        url, _user_data(provider, roles=[Role.COORDINATOR], last_name="Rossi")
+    )
 
     assert response.status_code == 302
     provider = User.objects.get(pk=provider.pk)
@@ -311,12 +363,17 @@ def test_a_stale_account_edit_is_refused_and_writes_nothing(admin_client, world)
 def test_a_roles_only_change_also_moves_the_version(world):
     provider = world.users.provider
 
-    services.update_user_account(provider, actor=world.users.admin, expected_version=1,
-                                 roles=[Role.SERVICE_PROVIDER, Role.ANALYST])
+    services.update_user_account(
+        provider,
+        actor=world.users.admin,
+        expected_version=1,
+        roles=[Role.SERVICE_PROVIDER, Role.ANALYST],
+    )
 
     with pytest.raises(ConcurrentEdit):
-        services.update_user_account(User.objects.get(pk=provider.pk),
-                                     actor=world.users.admin, expected_version=1, roles=[])
+        services.update_user_account(
+            User.objects.get(pk=provider.pk), actor=world.users.admin, expected_version=1, roles=[]
+        )
     assert User.objects.get(pk=provider.pk).roles == {Role.SERVICE_PROVIDER, Role.ANALYST}
 
 
@@ -343,12 +400,15 @@ def test_an_administrator_cannot_deactivate_themselves(admin_client, world):
 
 def test_a_deactivated_account_can_no_longer_sign_in(admin_client, client, world):
     responder = world.users.responder
-    admin_client.post(reverse("accounts:user_edit", args=[responder.pk]),
-                      _user_data(responder, is_active=None))
+    admin_client.post(
+        reverse("accounts:user_edit", args=[responder.pk]), _user_data(responder, is_active=None)
+    )
     admin_client.post(reverse("accounts:logout"))
 
-    response = client.post(reverse("accounts:login"),
-                           {"username": "responder", "password": "correct horse battery staple"})
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": "responder", "password": "correct horse battery staple"},
+    )
 
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
@@ -359,19 +419,27 @@ def test_a_deactivated_account_can_no_longer_sign_in(admin_client, client, world
 def test_an_administrator_resets_a_lost_authenticator(admin_client, world):
     TOTPDevice.objects.create(user=world.users.coordinator, name="phone", confirmed=True)
 
-    response = admin_client.post(reverse("accounts:user_mfa_reset",
-                                         args=[world.users.coordinator.pk]))
+    response = admin_client.post(
+        reverse("accounts:user_mfa_reset", args=[world.users.coordinator.pk])
+    )
 
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=world.users.coordinator).exists()
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.ADMIN, details__mfa="reset",
-                                     object_ref=str(world.users.coordinator.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.ADMIN,
+        details__mfa="reset",
+        object_ref=str(world.users.coordinator.pk),
+    ).exists()
 
 
 def test_roles_are_django_groups_named_after_the_role(world):
     account = services.create_user_account(
-        actor=world.users.admin, username="moussa", password=NEW_PASSWORD,
-        agency=world.police, roles=[Role.INVESTIGATOR])
+        actor=world.users.admin,
+        username="moussa",
+        password=NEW_PASSWORD,
+        agency=world.police,
+        roles=[Role.INVESTIGATOR],
+    )
 
     assert list(account.groups.values_list("name", flat=True)) == ["investigator"]
     assert Group.objects.filter(name="investigator").count() == 1
@@ -380,6 +448,7 @@ def test_roles_are_django_groups_named_after_the_role(world):
 
 def test_the_services_refuse_an_unknown_field(world):
     with pytest.raises(ValidationError) as error:
-        services.create_agency(actor=world.users.admin, name="X", country="IT",
-                               sector="police", budget=10)
+        services.create_agency(
+            actor=world.users.admin, name="X", country="IT", sector="police", budget=10
+        )
     assert "budget" in error.value.message_dict

@@ -91,9 +91,14 @@ def test_the_openapi_schema_needs_no_token_and_lists_every_path(client):
     for path, methods in API_PATHS.items():
         assert methods <= paths.get(path, set()), path
     assert schema["components"]["securitySchemes"]["ApiTokenAuth"] == {
-        "type": "http", "scheme": "bearer"}
-    assert all(op.get("security") == [{"ApiTokenAuth": []}]
-               for ops in schema["paths"].values() for op in ops.values())
+        "type": "http",
+        "scheme": "bearer",
+    }
+    assert all(
+        op.get("security") == [{"ApiTokenAuth": []}]
+        for ops in schema["paths"].values()
+        for op in ops.values()
+    )
     assert "session" in schema["info"]["description"].lower()
 
 

@@ -77,8 +77,9 @@ def test_a_wrong_code_is_refused_with_an_error_on_the_code_field(client, world):
     device.refresh_from_db()
     assert not device.confirmed
     assert client.get(HOME).status_code == 302
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN_FAILED,
-                                     details__mfa="wrong code").exists()
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.LOGIN_FAILED, details__mfa="wrong code"
+    ).exists()
 
 
 def test_letters_instead_of_digits_name_the_code_field(client, world):
@@ -107,7 +108,8 @@ def test_an_enrolled_investigator_is_asked_for_the_code_at_next_sign_in(client, 
 
 
 @pytest.mark.parametrize(
-    "target", ["https://evil.example/phish", "//evil.example/", "javascript:alert(1)"])
+    "target", ["https://evil.example/phish", "//evil.example/", "javascript:alert(1)"]
+)
 def test_mfa_never_redirects_to_another_site(client, world, target):
     device = TOTPDevice.objects.create(user=world.users.prosecutor, name="phone", confirmed=True)
     client.force_login(world.users.prosecutor)

@@ -33,8 +33,9 @@ def test_a_revoked_token_authenticates_nobody(world):
     revoke_api_token(token, actor=world.users.responder)
 
     assert authenticate_api_token(raw) is None
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.CHANGE, object_ref=token.key_id,
-                                     details__revoked=True).exists()
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.CHANGE, object_ref=token.key_id, details__revoked=True
+    ).exists()
 
 
 def test_a_deactivated_users_token_authenticates_nobody(world):
@@ -45,14 +46,17 @@ def test_a_deactivated_users_token_authenticates_nobody(world):
     assert authenticate_api_token(raw) is None
 
 
-@pytest.mark.parametrize("mangle", [
-    lambda raw: raw[:-1] + ("A" if raw[-1] != "A" else "B"),  # wrong secret
-    lambda raw: raw.replace("cor_", "xyz_"),  # wrong prefix
-    lambda raw: "cor_000000000000_" + raw.split("_", 2)[2],  # unknown key id
-    lambda raw: raw[:24],  # cut short
-    lambda raw: "",
-    lambda raw: "cor_" + "a" * 500,
-])
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda raw: raw[:-1] + ("A" if raw[-1] != "A" else "B"),  # wrong secret
+        lambda raw: raw.replace("cor_", "xyz_"),  # wrong prefix
+        lambda raw: "cor_000000000000_" + raw.split("_", 2)[2],  # unknown key id
+        lambda raw: raw[:24],  # cut short
+        lambda raw: "",
+        lambda raw: "cor_" + "a" * 500,
+    ],
+)
 def test_a_mangled_token_authenticates_nobody(world, mangle):
     _token, raw = issue_api_token(actor=world.users.responder, name="Bridge")
 
@@ -156,11 +160,14 @@ def test_my_account_shows_name_agency_roles_and_mfa_status(client, world):
 def test_a_responder_changes_their_password_and_it_is_audited(client, world):
     client.force_login(world.users.responder)
 
-    response = client.post(reverse("accounts:password_change"), {
-        "old_password": "correct horse battery staple",
-        "new_password1": "a much longer passphrase 2025",
-        "new_password2": "a much longer passphrase 2025",
-    })
+    response = client.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": "correct horse battery staple",
+            "new_password1": "a much longer passphrase 2025",
+            "new_password2": "a much longer passphrase 2025",
+        },
+    )
 
     assert response.status_code == 302
     assert response.url == SECURITY

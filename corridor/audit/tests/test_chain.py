@@ -12,8 +12,9 @@ from corridor.audit.services import Action, record_event, verify_chain
 @pytest.fixture
 def trail(world):
     actor = world.users.responder
-    return [record_event(Action.VIEW, actor=actor, obj=world.person, details={"n": n})
-            for n in range(5)]
+    return [
+        record_event(Action.VIEW, actor=actor, obj=world.person, details={"n": n}) for n in range(5)
+    ]
 
 
 def test_an_untouched_trail_verifies(trail, capsys):
@@ -65,8 +66,9 @@ def test_events_cannot_be_changed_or_deleted_through_the_model(trail):
 def test_viewing_a_person_is_audited_with_who_and_from_where(client, world, settings):
     settings.CORRIDOR_REQUIRE_MFA = False
     client.force_login(world.users.responder)
-    client.get(f"/people/{world.person.reference}/", REMOTE_ADDR="10.1.2.3",
-               HTTP_USER_AGENT="Field tablet")
+    client.get(
+        f"/people/{world.person.reference}/", REMOTE_ADDR="10.1.2.3", HTTP_USER_AGENT="Field tablet"
+    )
     event = AuditEvent.objects.get(action="view", object_ref=world.person.reference)
     assert event.actor_username == "responder"
     assert event.actor_agency == world.police.name

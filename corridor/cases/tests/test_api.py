@@ -24,8 +24,11 @@ def post(client, url, body, user):
 def test_a_request_without_a_token_gets_401(client, world):
     assert client.get("/api/cases").status_code == 401
     assert client.get(f"/api/cases/{world.case.reference}").status_code == 401
-    response = client.post(f"/api/cases/{world.case.reference}/status",
-                           {"status": "referred", "version": 1}, content_type="application/json")
+    response = client.post(
+        f"/api/cases/{world.case.reference}/status",
+        {"status": "referred", "version": 1},
+        content_type="application/json",
+    )
     assert response.status_code == 401
     assert ProtectionCase.objects.get(pk=world.case.pk).status == "presumed_victim"
 
@@ -51,8 +54,12 @@ def test_the_api_applies_the_pages_access_matrix(client, world, username, expect
     user = getattr(world.users, username)
     case = world.case
     read = client.get(f"/api/cases/{case.reference}", headers=auth(user))
-    change = post(client, f"/api/cases/{case.reference}/status",
-                  {"status": "referred", "version": case.version}, user)
+    change = post(
+        client,
+        f"/api/cases/{case.reference}/status",
+        {"status": "referred", "version": case.version},
+        user,
+    )
     assert (read.status_code, change.status_code) == expected
     listed = client.get("/api/cases", headers=auth(user)).json()["items"]
     assert (case.reference in [c["reference"] for c in listed]) == (expected[0] == 200)
@@ -87,10 +94,16 @@ def test_reading_a_case_is_audited_and_names_no_personal_data(client, world):
 
 
 def test_a_coordinator_filters_the_national_cases_by_stage(client, world):
-    closed = CaseFactory(person=PersonFactory(owner_agency=world.prosecution),
-                         owner_agency=world.prosecution, status="closed")
-    CaseFactory(person=PersonFactory(owner_agency=world.foreign), owner_agency=world.foreign,
-                status="closed")  # another country's case: not hers
+    closed = CaseFactory(
+        person=PersonFactory(owner_agency=world.prosecution),
+        owner_agency=world.prosecution,
+        status="closed",
+    )
+    CaseFactory(
+        person=PersonFactory(owner_agency=world.foreign),
+        owner_agency=world.foreign,
+        status="closed",
+    )  # another country's case: not hers
     headers = auth(world.users.coordinator)
     everything = client.get("/api/cases", headers=headers).json()
     assert everything["count"] == 2
@@ -108,9 +121,12 @@ def test_an_unknown_stage_filter_is_refused_naming_the_parameter(client, world):
 
 def test_a_first_responder_opens_a_case_for_her_agencys_person(client, world):
     person = PersonFactory(owner_agency=world.police)
-    response = post(client, f"/api/persons/{person.reference}/cases",
-                    {"kind": "trafficking", "forms_of_exploitation": ["forced_labour"],
-                     "risk_level": "high"}, world.users.responder)
+    response = post(
+        client,
+        f"/api/persons/{person.reference}/cases",
+        {"kind": "trafficking", "forms_of_exploitation": ["forced_labour"], "risk_level": "high"},
+        world.users.responder,
+    )
     assert response.status_code == 201
     case = ProtectionCase.objects.get(reference=response.json()["reference"])
     assert (case.person, case.owner_agency, case.risk_level) == (person, world.police, "high")
@@ -118,24 +134,35 @@ def test_a_first_responder_opens_a_case_for_her_agencys_person(client, world):
     assert AuditEvent.objects.filter(action="create", object_ref=case.reference).exists()
 
 
-@pytest.mark.parametrize(("username", "expected"), [
-    ("provider", 403), ("other_provider", 404), ("foreign_coordinator", 404), ("analyst", 404),
-])
+@pytest.mark.parametrize(
+    ("username", "expected"),
+    [
+        ("provider", 403),
+        ("other_provider", 404),
+        ("foreign_coordinator", 404),
+        ("analyst", 404),
+    ],
+)
 def test_only_those_who_may_change_the_person_open_a_case(client, world, username, expected):
-    response = post(client, f"/api/persons/{world.person.reference}/cases", {},
-                    getattr(world.users, username))
+    response = post(
+        client, f"/api/persons/{world.person.reference}/cases", {}, getattr(world.users, username)
+    )
     assert response.status_code == expected
     assert ProtectionCase.objects.count() == 1
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"forms_of_exploitation": ["witchcraft"]}, "forms_of_exploitation.0"),
-    ({"kind": "shoplifting"}, "kind"),
-    ({"risk_level": "extreme"}, "risk_level"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"forms_of_exploitation": ["witchcraft"]}, "forms_of_exploitation.0"),
+        ({"kind": "shoplifting"}, "kind"),
+        ({"risk_level": "extreme"}, "risk_level"),
+    ],
+)
 def test_bad_input_when_opening_a_case_names_the_field(client, world, body, field):
-    response = post(client, f"/api/persons/{world.person.reference}/cases", body,
-                    world.users.responder)
+    response = post(
+        client, f"/api/persons/{world.person.reference}/cases", body, world.users.responder
+    )
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["detail"]] == [field]
     assert ProtectionCase.objects.count() == 1
@@ -143,9 +170,12 @@ def test_bad_input_when_opening_a_case_names_the_field(client, world, body, fiel
 
 def test_the_owner_moves_the_case_to_the_next_stage(client, world):
     case = world.case
-    response = post(client, f"/api/cases/{case.reference}/status",
-                    {"status": "assisted", "version": case.version, "note": "In the shelter."},
-                    world.users.investigator)
+    response = post(
+        client,
+        f"/api/cases/{case.reference}/status",
+        {"status": "assisted", "version": case.version, "note": "In the shelter."},
+        world.users.investigator,
+    )
     assert response.status_code == 200
     assert (response.json()["status"], response.json()["version"]) == ("assisted", 2)
     event = AuditEvent.objects.get(action="change", object_ref=case.reference)
@@ -154,8 +184,12 @@ def test_the_owner_moves_the_case_to_the_next_stage(client, world):
 
 
 def test_closing_a_case_records_when(client, world):
-    response = post(client, f"/api/cases/{world.case.reference}/status",
-                    {"status": "closed", "version": 1}, world.users.coordinator)
+    response = post(
+        client,
+        f"/api/cases/{world.case.reference}/status",
+        {"status": "closed", "version": 1},
+        world.users.coordinator,
+    )
     assert response.status_code == 200
     assert response.json()["closed_at"] is not None
     assert ProtectionCase.objects.get(pk=world.case.pk).closed_at is not None
@@ -163,8 +197,10 @@ def test_closing_a_case_records_when(client, world):
 
 def test_a_stage_change_based_on_a_stale_version_gets_409_and_writes_nothing(client, world):
     url = f"/api/cases/{world.case.reference}/status"
-    assert post(client, url, {"status": "referred", "version": 1},
-                world.users.responder).status_code == 200
+    assert (
+        post(client, url, {"status": "referred", "version": 1}, world.users.responder).status_code
+        == 200
+    )
     response = post(client, url, {"status": "closed", "version": 1}, world.users.coordinator)
     assert response.status_code == 409
     stored = ProtectionCase.objects.get(pk=world.case.pk)
@@ -172,14 +208,18 @@ def test_a_stage_change_based_on_a_stale_version_gets_409_and_writes_nothing(cli
     assert AuditEvent.objects.filter(action="change", object_ref=world.case.reference).count() == 1
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"status": "vanished", "version": 1}, "status"),
-    ({"status": "assisted"}, "version"),
-    ({"status": "assisted", "version": "one"}, "version"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"status": "vanished", "version": 1}, "status"),
+        ({"status": "assisted"}, "version"),
+        ({"status": "assisted", "version": "one"}, "version"),
+    ],
+)
 def test_a_bad_stage_change_names_the_field_and_writes_nothing(client, world, body, field):
-    response = post(client, f"/api/cases/{world.case.reference}/status", body,
-                    world.users.responder)
+    response = post(
+        client, f"/api/cases/{world.case.reference}/status", body, world.users.responder
+    )
     assert response.status_code == 422
     assert field in [e["field"] for e in response.json()["detail"]]
     stored = ProtectionCase.objects.get(pk=world.case.pk)

@@ -17,9 +17,13 @@ if not HAVE_CHROMIUM and os.environ.get("CORRIDOR_REQUIRE_BROWSER"):
     raise RuntimeError(f"CORRIDOR_REQUIRE_BROWSER is set but {CHROMIUM} does not exist")
 
 pytestmark = [
-    pytest.mark.skipif(not HAVE_CHROMIUM, reason=(
-        f"no Chromium at {CHROMIUM}: install it with `apt-get install chromium` "
-        "(or set CORRIDOR_CHROMIUM) to run the browser tests")),
+    pytest.mark.skipif(
+        not HAVE_CHROMIUM,
+        reason=(
+            f"no Chromium at {CHROMIUM}: install it with `apt-get install chromium` "
+            "(or set CORRIDOR_CHROMIUM) to run the browser tests"
+        ),
+    ),
     pytest.mark.django_db(transaction=True),
 ]
 
@@ -27,8 +31,16 @@ pytestmark = [
 # ordinary synchronous fixtures, so Django's async-safety guard does not apply.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")

@@ -19,10 +19,18 @@ def _raw(person, column):
 
 
 def test_names_documents_and_narratives_are_not_stored_in_clear(db):
-    person = PersonFactory(given_name="Blessing", family_name="Okafor", document_number="A1234567",
-                           narrative="Recruited in Benin City")
-    for column, clear in (("given_name", "Blessing"), ("family_name", "Okafor"),
-                          ("document_number", "A1234567"), ("narrative", "Benin City")):
+    person = PersonFactory(
+        given_name="Blessing",
+        family_name="Okafor",
+        document_number="A1234567",
+        narrative="Recruited in Benin City",
+    )
+    for column, clear in (
+        ("given_name", "Blessing"),
+        ("family_name", "Okafor"),
+        ("document_number", "A1234567"),
+        ("narrative", "Benin City"),
+    ):
         stored = _raw(person, column)
         assert clear not in stored
         assert stored.startswith("gAAAA")

@@ -11,8 +11,11 @@ def _no_mfa(settings):
 
 
 def _external_assets(html: str) -> list[str]:
-    return [url for url in re.findall(r'(?:src|href)="([^"]+)"', html)
-            if url.startswith(("http:", "https:", "//"))]
+    return [
+        url
+        for url in re.findall(r'(?:src|href)="([^"]+)"', html)
+        if url.startswith(("http:", "https:", "//"))
+    ]
 
 
 def test_login_page_has_csp_and_no_external_assets(client, db):
@@ -24,8 +27,7 @@ def test_login_page_has_csp_and_no_external_assets(client, db):
     assert _external_assets(response.content.decode()) == []
 
 
-@pytest.mark.parametrize("url", ["/", "/people/", "/cases/", "/referrals/",
-                                 "/people/new/"])
+@pytest.mark.parametrize("url", ["/", "/people/", "/cases/", "/referrals/", "/people/new/"])
 def test_signed_in_pages_load_no_external_assets(client, world, url):
     client.force_login(world.users.coordinator)
     response = client.get(url)

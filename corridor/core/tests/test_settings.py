@@ -17,16 +17,36 @@ def _start(**env):
     clean.update(env, DJANGO_SETTINGS_MODULE="corridor.settings", CORRIDOR_ENV="production")
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); print('started')"],
-        env=clean, capture_output=True, text=True, timeout=120, check=False,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
-@pytest.mark.parametrize(("secret", "keys", "expected"), [
-    ("", "", ["CORRIDOR_SECRET_KEY is missing", "CORRIDOR_FIELD_KEYS is missing"]),
-    (DEMO_SECRET_KEY, Fernet.generate_key().decode(), ["CORRIDOR_SECRET_KEY is the published demo secret"]),
-    (REAL_SECRET, DEMO_FIELD_KEY, ["CORRIDOR_FIELD_KEYS contains the published demo key"]),
-    ("short", Fernet.generate_key().decode(), ["CORRIDOR_SECRET_KEY is shorter than 32 characters"]),
-])
+# Fixed at import so the test ids are the same in every pytest-xdist worker.
+FRESH_KEY = Fernet.generate_key().decode()
+
+
+@pytest.mark.parametrize(
+    ("secret", "keys", "expected"),
+    [
+        ("", "", ["CORRIDOR_SECRET_KEY is missing", "CORRIDOR_FIELD_KEYS is missing"]),
+        (
+            DEMO_SECRET_KEY,
+            FRESH_KEY,
+            ["CORRIDOR_SECRET_KEY is the published demo secret"],
+        ),
+        (REAL_SECRET, DEMO_FIELD_KEY, ["CORRIDOR_FIELD_KEYS contains the published demo key"]),
+        (
+            "short",
+            FRESH_KEY,
+            ["CORRIDOR_SECRET_KEY is shorter than 32 characters"],
+        ),
+    ],
+    ids=["missing", "demo-secret-key", "demo-field-key", "short-secret-key"],
+)
 def test_production_names_the_bad_secret(secret, keys, expected):
     problems = production_secret_problems(secret, [k for k in keys.split(",") if k])
     assert problems == expected
@@ -49,7 +69,9 @@ def test_production_refuses_to_start_without_secrets():
 def test_production_starts_with_real_secrets(tmp_path):
     secret_file = tmp_path / "secret"
     secret_file.write_text(REAL_SECRET)
-    result = _start(CORRIDOR_SECRET_KEY_FILE=str(secret_file),
-                    CORRIDOR_FIELD_KEYS=Fernet.generate_key().decode())
+    result = _start(
+        CORRIDOR_SECRET_KEY_FILE=str(secret_file),
+        CORRIDOR_FIELD_KEYS=Fernet.generate_key().decode(),
+    )
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout

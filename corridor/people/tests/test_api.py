@@ -22,8 +22,9 @@ def auth(user) -> dict:
 
 
 def views_of(reference: str):
-    return AuditEvent.objects.filter(action=AuditEvent.Action.VIEW, object_type="person",
-                                     object_ref=reference)
+    return AuditEvent.objects.filter(
+        action=AuditEvent.Action.VIEW, object_type="person", object_ref=reference
+    )
 
 
 # --- authentication -------------------------------------------------------------------------
@@ -36,15 +37,19 @@ def test_a_request_without_a_token_gets_401(client, world):
     assert response.json() == {"detail": "A valid API token is required."}
 
 
-@pytest.mark.parametrize("header", [
-    "Bearer cor_0123456789ab_not-the-secret",
-    "Bearer not-a-corridor-token",
-    "Basic cmVzcG9uZGVyOnNlY3JldA==",
-    "Bearer ",
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Bearer cor_0123456789ab_not-the-secret",
+        "Bearer not-a-corridor-token",
+        "Basic cmVzcG9uZGVyOnNlY3JldA==",
+        "Bearer ",
+    ],
+)
 def test_a_bad_token_gets_401(client, world, header):
-    response = client.get(f"/api/persons/{world.person.reference}",
-                          headers={"Authorization": header})
+    response = client.get(
+        f"/api/persons/{world.person.reference}", headers={"Authorization": header}
+    )
     assert response.status_code == 401
     assert not views_of(world.person.reference).exists()
 
@@ -70,15 +75,22 @@ def test_a_signed_in_browser_session_is_not_accepted(client, world):
     client.force_login(world.users.responder)
     assert client.get("/people/").status_code in (200, 302)  # the pages accept the session
     assert client.get("/api/persons").status_code == 401
-    response = client.patch(f"/api/persons/{world.person.reference}",
-                            {"version": 1, "languages": "en"}, content_type="application/json")
+    response = client.patch(
+        f"/api/persons/{world.person.reference}",
+        {"version": 1, "languages": "en"},
+        content_type="application/json",
+    )
     assert response.status_code == 401
 
 
 def test_a_token_writes_without_a_csrf_token(world):
     client = Client(enforce_csrf_checks=True)
-    response = client.post("/api/persons", {"sex": "male"}, content_type="application/json",
-                           headers=auth(world.users.responder))
+    response = client.post(
+        "/api/persons",
+        {"sex": "male"},
+        content_type="application/json",
+        headers=auth(world.users.responder),
+    )
     assert response.status_code == 201
 
 
@@ -105,8 +117,12 @@ def test_the_api_applies_the_pages_access_matrix(client, world, username, expect
     headers = auth(getattr(world.users, username))
     url = f"/api/persons/{world.person.reference}"
     read = client.get(url, headers=headers)
-    change = client.patch(url, {"version": world.person.version, "languages": "en, it"},
-                          content_type="application/json", headers=headers)
+    change = client.patch(
+        url,
+        {"version": world.person.version, "languages": "en, it"},
+        content_type="application/json",
+        headers=headers,
+    )
     assert (read.status_code, change.status_code) == expected
     listed = client.get("/api/persons", headers=headers).json()["items"]
     assert (world.person.reference in [p["reference"] for p in listed]) == (expected[0] == 200)
@@ -120,10 +136,15 @@ def test_an_outsider_cannot_tell_a_hidden_person_from_a_missing_one(client, worl
     missing = client.get("/api/persons/P-00000000", headers=headers)
     assert hidden.status_code == missing.status_code == 404
     assert hidden.content == missing.content == b'{"detail": "Not found."}'
-    hidden_patch = client.patch(f"/api/persons/{world.person.reference}", {"version": 1},
-                                content_type="application/json", headers=headers)
-    missing_patch = client.patch("/api/persons/P-00000000", {"version": 1},
-                                 content_type="application/json", headers=headers)
+    hidden_patch = client.patch(
+        f"/api/persons/{world.person.reference}",
+        {"version": 1},
+        content_type="application/json",
+        headers=headers,
+    )
+    missing_patch = client.patch(
+        "/api/persons/P-00000000", {"version": 1}, content_type="application/json", headers=headers
+    )
     assert hidden_patch.status_code == missing_patch.status_code == 404
     assert hidden_patch.content == missing_patch.content
 
@@ -144,9 +165,12 @@ def test_the_shelter_reads_the_referred_person_but_cannot_change_her(client, wor
     response = client.get(f"/api/persons/{person.reference}", headers=headers)
     assert response.status_code == 200
     assert response.json()["given_name"] == person.given_name
-    response = client.patch(f"/api/persons/{person.reference}",
-                            {"version": person.version, "family_name": "Changed"},
-                            content_type="application/json", headers=headers)
+    response = client.patch(
+        f"/api/persons/{person.reference}",
+        {"version": person.version, "family_name": "Changed"},
+        content_type="application/json",
+        headers=headers,
+    )
     assert response.status_code == 403
     assert Person.objects.get(pk=person.pk).family_name == person.family_name
 
@@ -157,10 +181,10 @@ def test_analysts_and_administrators_see_no_person(client, world, username):
     response = client.get("/api/persons", headers=headers)
     assert response.status_code == 200
     assert response.json() == {"items": [], "count": 0}
-    assert client.get(f"/api/persons/{world.person.reference}",
-                      headers=headers).status_code == 404
-    response = client.post("/api/persons", {"sex": "female"}, content_type="application/json",
-                           headers=headers)
+    assert client.get(f"/api/persons/{world.person.reference}", headers=headers).status_code == 404
+    response = client.post(
+        "/api/persons", {"sex": "female"}, content_type="application/json", headers=headers
+    )
     assert response.status_code == 403
     assert Person.objects.count() == 1
 
@@ -246,26 +270,40 @@ def test_the_list_costs_the_same_queries_for_2_or_20_persons(client, world):
 
 
 def test_a_first_responder_registers_a_person_for_her_agency(client, world):
-    response = client.post("/api/persons", {
-        "given_name": "Blessing", "sex": "female", "nationality": "NG",
-        "age_estimate_min": 15, "age_estimate_max": 17, "phone": "+2348030000000",
-    }, content_type="application/json", headers=auth(world.users.responder))
+    response = client.post(
+        "/api/persons",
+        {
+            "given_name": "Blessing",
+            "sex": "female",
+            "nationality": "NG",
+            "age_estimate_min": 15,
+            "age_estimate_max": 17,
+            "phone": "+2348030000000",
+        },
+        content_type="application/json",
+        headers=auth(world.users.responder),
+    )
     assert response.status_code == 201
     body = response.json()
     person = Person.objects.get(reference=body["reference"])
     assert person.owner_agency == world.police
     assert person.given_name == "Blessing"
     assert body["presumed_minor"] is True
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.CREATE, object_type="person",
-                                     object_ref=person.reference).exists()
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.CREATE, object_type="person", object_ref=person.reference
+    ).exists()
 
 
 def test_the_owner_changes_a_record_with_the_version_she_read(client, world):
     headers = auth(world.users.colleague)
     url = f"/api/persons/{world.person.reference}"
     version = client.get(url, headers=headers).json()["version"]
-    response = client.patch(url, {"version": version, "languages": "en, pcm"},
-                            content_type="application/json", headers=headers)
+    response = client.patch(
+        url,
+        {"version": version, "languages": "en, pcm"},
+        content_type="application/json",
+        headers=headers,
+    )
     assert response.status_code == 200
     assert response.json()["languages"] == "en, pcm"
     assert response.json()["version"] == version + 1
@@ -278,61 +316,84 @@ def test_the_owner_changes_a_record_with_the_version_she_read(client, world):
 def test_a_change_based_on_a_stale_version_gets_409_and_writes_nothing(client, world):
     person = world.person
     url = f"/api/persons/{person.reference}"
-    first = client.patch(url, {"version": 1, "aliases": "Blessy"},
-                         content_type="application/json", headers=auth(world.users.responder))
+    first = client.patch(
+        url,
+        {"version": 1, "aliases": "Blessy"},
+        content_type="application/json",
+        headers=auth(world.users.responder),
+    )
     assert first.status_code == 200
-    second = client.patch(url, {"version": 1, "aliases": "Joy"},
-                          content_type="application/json", headers=auth(world.users.colleague))
+    second = client.patch(
+        url,
+        {"version": 1, "aliases": "Joy"},
+        content_type="application/json",
+        headers=auth(world.users.colleague),
+    )
     assert second.status_code == 409
     assert "changed by someone else" in second.json()["detail"]
     stored = Person.objects.get(pk=person.pk)
     assert (stored.aliases, stored.version) == ("Blessy", 2)
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.CHANGE,
-                                     object_ref=person.reference).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action=AuditEvent.Action.CHANGE, object_ref=person.reference
+        ).count()
+        == 1
+    )
 
 
 def test_a_change_needs_the_version(client, world):
-    response = client.patch(f"/api/persons/{world.person.reference}", {"aliases": "Joy"},
-                            content_type="application/json", headers=auth(world.users.responder))
+    response = client.patch(
+        f"/api/persons/{world.person.reference}",
+        {"aliases": "Joy"},
+        content_type="application/json",
+        headers=auth(world.users.responder),
+    )
     assert response.status_code == 422
     assert response.json()["detail"] == [{"field": "version", "message": "Field required"}]
     assert Person.objects.get(pk=world.person.pk).aliases == ""
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"sex": "robot"}, "sex"),
-    ({"age_estimate_min": 30, "age_estimate_max": 20}, "age_estimate_max"),
-    ({"age_estimate_min": -1}, "age_estimate_min"),
-    ({"nationality": "XX"}, "nationality"),
-    ({"date_of_birth": "09/03/2001"}, "date_of_birth"),
-    ({"document_type": "library_card"}, "document_type"),
-    ({"given_name": None}, "given_name"),
-    ({"favourite_colour": "blue"}, "favourite_colour"),
-])
-def test_bad_input_is_refused_naming_the_field_and_nothing_is_written(client, world, body,
-                                                                      field):
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"sex": "robot"}, "sex"),
+        ({"age_estimate_min": 30, "age_estimate_max": 20}, "age_estimate_max"),
+        ({"age_estimate_min": -1}, "age_estimate_min"),
+        ({"nationality": "XX"}, "nationality"),
+        ({"date_of_birth": "09/03/2001"}, "date_of_birth"),
+        ({"document_type": "library_card"}, "document_type"),
+        ({"given_name": None}, "given_name"),
+        ({"favourite_colour": "blue"}, "favourite_colour"),
+    ],
+)
+def test_bad_input_is_refused_naming_the_field_and_nothing_is_written(client, world, body, field):
     headers = auth(world.users.responder)
-    response = client.post("/api/persons", body, content_type="application/json",
-                           headers=headers)
+    response = client.post("/api/persons", body, content_type="application/json", headers=headers)
     assert response.status_code == 422, response.content
     assert field in [error["field"] for error in response.json()["detail"]]
     assert all(error["message"] for error in response.json()["detail"])
     assert Person.objects.count() == 1
 
     url = f"/api/persons/{world.person.reference}"
-    response = client.patch(url, {"version": 1, **body}, content_type="application/json",
-                            headers=headers)
+    response = client.patch(
+        url, {"version": 1, **body}, content_type="application/json", headers=headers
+    )
     assert response.status_code == 422, response.content
     assert field in [error["field"] for error in response.json()["detail"]]
     stored = Person.objects.get(pk=world.person.pk)
     assert stored.version == 1
     assert (stored.sex, stored.age_estimate_min, stored.age_estimate_max) == ("female", 24, 28)
-    assert not AuditEvent.objects.filter(action__in=["create", "change"],
-                                         object_type="person").exists()
+    assert not AuditEvent.objects.filter(
+        action__in=["create", "change"], object_type="person"
+    ).exists()
 
 
 def test_a_body_that_is_not_json_is_refused(client, world):
-    response = client.post("/api/persons", "{not json", content_type="application/json",
-                           headers=auth(world.users.responder))
+    response = client.post(
+        "/api/persons",
+        "{not json",
+        content_type="application/json",
+        headers=auth(world.users.responder),
+    )
     assert response.status_code == 400
     assert Person.objects.count() == 1

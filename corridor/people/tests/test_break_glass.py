@@ -31,8 +31,9 @@ def test_emergency_access_opens_one_record_and_is_audited(client, world, carabin
     url = f"/people/{world.person.reference}/"
     assert client.get(url).status_code == 404
 
-    response = client.post("/people/emergency-access/",
-                           {"reference": world.person.reference, "reason": REASON})
+    response = client.post(
+        "/people/emergency-access/", {"reference": world.person.reference, "reason": REASON}
+    )
     assert response.status_code == 302
     assert client.get(url).status_code == 200
 
@@ -45,8 +46,9 @@ def test_emergency_access_opens_one_record_and_is_audited(client, world, carabin
 
 
 def test_emergency_access_expires(client, world, carabinieri_investigator):
-    services.break_glass(actor=carabinieri_investigator, reference=world.person.reference,
-                         reason=REASON)
+    services.break_glass(
+        actor=carabinieri_investigator, reference=world.person.reference, reason=REASON
+    )
     BreakGlassGrant.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
     client.force_login(carabinieri_investigator)
     assert client.get(f"/people/{world.person.reference}/").status_code == 404
@@ -54,13 +56,15 @@ def test_emergency_access_expires(client, world, carabinieri_investigator):
 
 def test_emergency_access_needs_a_real_reason_and_the_right_role(world, carabinieri_investigator):
     with pytest.raises(ValidationError) as excinfo:
-        services.break_glass(actor=carabinieri_investigator, reference=world.person.reference,
-                             reason="urgent")
+        services.break_glass(
+            actor=carabinieri_investigator, reference=world.person.reference, reason="urgent"
+        )
     assert "reason" in excinfo.value.message_dict
     for name in ("analyst", "provider", "prosecutor", "responder", "admin"):
         with pytest.raises(PermissionDenied):
-            services.break_glass(actor=getattr(world.users, name),
-                                 reference=world.person.reference, reason=REASON)
+            services.break_glass(
+                actor=getattr(world.users, name), reference=world.person.reference, reason=REASON
+            )
     assert not BreakGlassGrant.objects.exists()
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.BREAK_GLASS).exists()
 

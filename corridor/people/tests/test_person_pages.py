@@ -16,10 +16,18 @@ def _no_mfa(settings):
 
 def test_a_responder_registers_a_person_and_the_creation_is_audited(client, world):
     client.force_login(world.users.responder)
-    response = client.post("/people/new/", {
-        "given_name": "Aminata", "family_name": "Traoré", "sex": "female", "nationality": "ML",
-        "age_estimate_min": "15", "age_estimate_max": "17", "languages": "bm, fr",
-    })
+    response = client.post(
+        "/people/new/",
+        {
+            "given_name": "Aminata",
+            "family_name": "Traoré",
+            "sex": "female",
+            "nationality": "ML",
+            "age_estimate_min": "15",
+            "age_estimate_max": "17",
+            "languages": "bm, fr",
+        },
+    )
     person = Person.objects.exclude(pk=world.person.pk).get()
     assert response.status_code == 302 and response.url == f"/people/{person.reference}/"
     assert person.owner_agency == world.police and person.presumed_minor
@@ -30,14 +38,22 @@ def test_a_responder_registers_a_person_and_the_creation_is_audited(client, worl
 
 def test_bad_input_names_the_field_and_writes_nothing(client, world):
     client.force_login(world.users.responder)
-    response = client.post("/people/new/", {"sex": "robot", "age_estimate_min": "30",
-                                            "age_estimate_max": "20", "email": "not-an-email"})
+    response = client.post(
+        "/people/new/",
+        {
+            "sex": "robot",
+            "age_estimate_min": "30",
+            "age_estimate_max": "20",
+            "email": "not-an-email",
+        },
+    )
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert {"sex", "email"} <= set(errors)
     assert Person.objects.count() == 1
-    response = client.post("/people/new/", {"sex": "male", "age_estimate_min": "30",
-                                            "age_estimate_max": "20"})
+    response = client.post(
+        "/people/new/", {"sex": "male", "age_estimate_min": "30", "age_estimate_max": "20"}
+    )
     assert "age_estimate_max" in response.context["form"].errors
     assert Person.objects.count() == 1
 
@@ -47,30 +63,39 @@ def test_two_people_editing_at_once_never_overwrite_each_other(world):
     version = person.version
     first = Person.objects.get(pk=person.pk)
     second = Person.objects.get(pk=person.pk)
-    services.update_person(first, actor=world.users.responder, expected_version=version,
-                           given_name="Joy")
+    services.update_person(
+        first, actor=world.users.responder, expected_version=version, given_name="Joy"
+    )
     with pytest.raises(ConcurrentEdit):
-        services.update_person(second, actor=world.users.colleague, expected_version=version,
-                               given_name="Precious")
+        services.update_person(
+            second, actor=world.users.colleague, expected_version=version, given_name="Precious"
+        )
     assert Person.objects.get(pk=person.pk).given_name == "Joy"
 
 
 def test_a_stale_edit_page_shows_a_clear_error(client, world):
     client.force_login(world.users.responder)
     stale = world.person.version
-    services.update_person(world.person, actor=world.users.colleague, expected_version=stale,
-                           aliases="Mama J")
-    response = client.post(f"/people/{world.person.reference}/edit/",
-                           {"sex": "female", "given_name": "Changed", "version": stale})
+    services.update_person(
+        world.person, actor=world.users.colleague, expected_version=stale, aliases="Mama J"
+    )
+    response = client.post(
+        f"/people/{world.person.reference}/edit/",
+        {"sex": "female", "given_name": "Changed", "version": stale},
+    )
     assert response.status_code == 200
     assert "changed by someone else" in response.content.decode()
     assert Person.objects.get(pk=world.person.pk).given_name != "Changed"
 
 
 def test_changes_are_audited_without_the_sensitive_values(world):
-    services.update_person(world.person, actor=world.users.responder,
-                           expected_version=world.person.version, given_name="Esther",
-                           nationality="GH")
+    services.update_person(
+        world.person,
+        actor=world.users.responder,
+        expected_version=world.person.version,
+        given_name="Esther",
+        nationality="GH",
+    )
     event = AuditEvent.objects.get(action="change", object_ref=world.person.reference)
     assert set(event.details["fields"]) == {"given_name", "nationality"}
     assert event.details["values"] == {"nationality": "GH"}
@@ -100,8 +125,9 @@ def test_outsiders_cannot_export(client, world):
     assert not AuditEvent.objects.filter(action="export").exists()
 
 
-def test_the_person_list_costs_the_same_queries_for_5_or_50_records(client, world,
-                                                                    django_assert_max_num_queries):
+def test_the_person_list_costs_the_same_queries_for_5_or_50_records(
+    client, world, django_assert_max_num_queries
+):
     from corridor.core.testing import PersonFactory
 
     client.force_login(world.users.coordinator)

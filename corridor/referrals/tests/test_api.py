@@ -28,8 +28,11 @@ def stored(referral) -> Referral:
 
 def test_a_request_without_a_token_gets_401(client, world):
     assert client.get("/api/referrals").status_code == 401
-    response = client.post(f"/api/referrals/{world.referral.reference}/accept", {"version": 1},
-                           content_type="application/json")
+    response = client.post(
+        f"/api/referrals/{world.referral.reference}/accept",
+        {"version": 1},
+        content_type="application/json",
+    )
     assert response.status_code == 401
     assert stored(world.referral).status == "sent"
 
@@ -55,8 +58,9 @@ def test_the_api_applies_the_pages_access_matrix(client, world, username, expect
     user = getattr(world.users, username)
     referral = world.referral
     read = client.get(f"/api/referrals/{referral.reference}", headers=auth(user))
-    answer = post(client, f"/api/referrals/{referral.reference}/accept",
-                  {"version": referral.version}, user)
+    answer = post(
+        client, f"/api/referrals/{referral.reference}/accept", {"version": referral.version}, user
+    )
     assert (read.status_code, answer.status_code) == expected
     listed = client.get("/api/referrals", headers=auth(user)).json()["items"]
     assert (referral.reference in [r["reference"] for r in listed]) == (expected[0] == 200)
@@ -85,8 +89,9 @@ def test_the_shelter_sees_what_was_sent_to_it_and_nothing_else(client, world):
 
 
 def test_the_police_filter_what_they_sent(client, world):
-    other = ReferralFactory(case=world.case, from_agency=world.police,
-                            to_agency=world.other_shelter, status="accepted")
+    other = ReferralFactory(
+        case=world.case, from_agency=world.police, to_agency=world.other_shelter, status="accepted"
+    )
     headers = auth(world.users.responder)
     sent = client.get("/api/referrals?direction=sent", headers=headers).json()
     assert sent["count"] == 2
@@ -108,14 +113,20 @@ def test_analysts_and_administrators_get_an_empty_list(client, world, username):
 
 def test_the_police_refer_the_case_for_medical_care(client, world):
     health = AgencyFactory(name="ASP Palermo", sector="health")
-    response = post(client, f"/api/cases/{world.case.reference}/referrals",
-                    {"to_agency_id": health.pk, "service_type": "medical",
-                     "note": "Needs a check-up."}, world.users.responder)
+    response = post(
+        client,
+        f"/api/cases/{world.case.reference}/referrals",
+        {"to_agency_id": health.pk, "service_type": "medical", "note": "Needs a check-up."},
+        world.users.responder,
+    )
     assert response.status_code == 201
     referral = Referral.objects.get(reference=response.json()["reference"])
     assert (referral.from_agency, referral.to_agency) == (world.police, health)
     assert (referral.service_type, referral.status, referral.note) == (
-        "medical", "sent", "Needs a check-up.")
+        "medical",
+        "sent",
+        "Needs a check-up.",
+    )
     assert AuditEvent.objects.filter(action="create", object_ref=referral.reference).exists()
     # the receiving agency now has a need to know
     doctor = UserFactory(agency=health, roles=[Role.SERVICE_PROVIDER])
@@ -127,32 +138,44 @@ def _inactive_agency(world):
     return AgencyFactory(name="Closed shelter", sector="shelter", is_active=False).pk
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"service_type": "astrology"}, "service_type"),
-    ({"service_type": None}, "service_type"),
-    ({"to_agency_id": 999999}, "to_agency_id"),
-    ({"to_agency_id": lambda world: world.police.pk}, "to_agency_id"),  # her own agency
-    ({"to_agency_id": _inactive_agency}, "to_agency_id"),
-    ({"to_agency_id": "Casa Rifugio Catania"}, "to_agency_id"),
-])
-def test_bad_input_when_referring_names_the_field_and_writes_nothing(client, world, change,
-                                                                     field):
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"service_type": "astrology"}, "service_type"),
+        ({"service_type": None}, "service_type"),
+        ({"to_agency_id": 999999}, "to_agency_id"),
+        ({"to_agency_id": lambda world: world.police.pk}, "to_agency_id"),  # her own agency
+        ({"to_agency_id": _inactive_agency}, "to_agency_id"),
+        ({"to_agency_id": "Casa Rifugio Catania"}, "to_agency_id"),
+    ],
+)
+def test_bad_input_when_referring_names_the_field_and_writes_nothing(client, world, change, field):
     payload = {"to_agency_id": world.other_shelter.pk, "service_type": "shelter"}
     payload.update({k: v(world) if callable(v) else v for k, v in change.items()})
-    response = post(client, f"/api/cases/{world.case.reference}/referrals", payload,
-                    world.users.responder)
+    response = post(
+        client, f"/api/cases/{world.case.reference}/referrals", payload, world.users.responder
+    )
     assert response.status_code == 422, response.content
     assert [e["field"] for e in response.json()["detail"]] == [field]
     assert Referral.objects.count() == 1
 
 
-@pytest.mark.parametrize(("username", "expected"), [
-    ("provider", 403), ("other_provider", 404), ("prosecutor", 404), ("foreign_coordinator", 404),
-])
+@pytest.mark.parametrize(
+    ("username", "expected"),
+    [
+        ("provider", 403),
+        ("other_provider", 404),
+        ("prosecutor", 404),
+        ("foreign_coordinator", 404),
+    ],
+)
 def test_only_those_who_may_change_the_case_refer_it(client, world, username, expected):
-    response = post(client, f"/api/cases/{world.case.reference}/referrals",
-                    {"to_agency_id": world.other_shelter.pk, "service_type": "shelter"},
-                    getattr(world.users, username))
+    response = post(
+        client,
+        f"/api/cases/{world.case.reference}/referrals",
+        {"to_agency_id": world.other_shelter.pk, "service_type": "shelter"},
+        getattr(world.users, username),
+    )
     assert response.status_code == expected
     assert Referral.objects.count() == 1
 
@@ -185,30 +208,41 @@ def test_declining_needs_a_reason_and_closes_the_shelters_access(client, world):
     assert response.json()["decline_reason"] == "No bed free until March."
     event = AuditEvent.objects.get(action="change", object_ref=world.referral.reference)
     assert event.reason == "No bed free until March."
-    assert client.get(f"/api/persons/{world.person.reference}",
-                      headers=auth(provider)).status_code == 404
+    assert (
+        client.get(f"/api/persons/{world.person.reference}", headers=auth(provider)).status_code
+        == 404
+    )
 
 
 def test_an_answer_based_on_a_stale_version_gets_409_and_writes_nothing(client, world):
     Referral.objects.filter(pk=world.referral.pk).update(version=2)  # someone answered meanwhile
-    response = post(client, f"/api/referrals/{world.referral.reference}/accept",
-                    {"version": 1}, world.users.provider)
+    response = post(
+        client,
+        f"/api/referrals/{world.referral.reference}/accept",
+        {"version": 1},
+        world.users.provider,
+    )
     assert response.status_code == 409
     assert (stored(world.referral).status, stored(world.referral).version) == ("sent", 2)
     assert not AuditEvent.objects.filter(action="change").exists()
 
 
 def test_a_referral_cannot_be_completed_before_it_is_accepted(client, world):
-    response = post(client, f"/api/referrals/{world.referral.reference}/complete",
-                    {"version": 1}, world.users.provider)
+    response = post(
+        client,
+        f"/api/referrals/{world.referral.reference}/complete",
+        {"version": 1},
+        world.users.provider,
+    )
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["detail"]] == ["status"]
     assert stored(world.referral).status == "sent"
 
 
 def test_an_answer_needs_the_version(client, world):
-    response = post(client, f"/api/referrals/{world.referral.reference}/accept", {},
-                    world.users.provider)
+    response = post(
+        client, f"/api/referrals/{world.referral.reference}/accept", {}, world.users.provider
+    )
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["detail"]] == ["version"]
     assert stored(world.referral).status == "sent"

@@ -20,8 +20,9 @@ class Command(BaseCommand):
         if report.checked >= 10000:
             sys.stderr.write("\n")
         if report.ok:
-            self.stdout.write(self.style.SUCCESS(
-                f"Audit chain intact: {report.checked:,} events checked."))
+            self.stdout.write(
+                self.style.SUCCESS(f"Audit chain intact: {report.checked:,} events checked.")
+            )
             return
         where = f"at event {report.broken_at}" if report.broken_at else "after the last event"
         raise CommandError(

@@ -41,8 +41,10 @@ def _write_tokens(model, updates: list[tuple[int, dict[str, str]]]) -> None:
     with connection.cursor() as cursor:
         for row_pk, values in updates:
             sets = ", ".join(f"{quote(model._meta.get_field(f).column)} = %s" for f in values)
-            cursor.execute(f"UPDATE {table} SET {sets} WHERE {pk} = %s",  # noqa: S608
-                           [*values.values(), row_pk])
+            cursor.execute(
+                f"UPDATE {table} SET {sets} WHERE {pk} = %s",  # noqa: S608
+                [*values.values(), row_pk],
+            )
 
 
 class Command(BaseCommand):
@@ -50,8 +52,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--batch", type=int, default=2000)
-        parser.add_argument("--check", action="store_true",
-                            help="Only count the rows not yet on the newest key.")
+        parser.add_argument(
+            "--check", action="store_true", help="Only count the rows not yet on the newest key."
+        )
 
     def handle(self, *args, batch, check, **options):
         total = 0
@@ -66,8 +69,11 @@ class Command(BaseCommand):
                 for page in _stored_tokens(model, fields, batch):
                     updates = []
                     for pk, *tokens in page:
-                        stale = {f: t for f, t in zip(fields, tokens, strict=True)
-                                 if t and not crypto.is_on_primary_key(t)}
+                        stale = {
+                            f: t
+                            for f, t in zip(fields, tokens, strict=True)
+                            if t and not crypto.is_on_primary_key(t)
+                        }
                         if stale:
                             updates.append((pk, {f: crypto.rotate(t) for f, t in stale.items()}))
                     stale_rows += len(updates)
@@ -75,8 +81,9 @@ class Command(BaseCommand):
                         _write_tokens(model, updates)
                     done += len(page)
                     rate = done / max(time.monotonic() - started, 1e-6)
-                    sys.stderr.write(f"\r  {model._meta.label}: {done:,}/{count:,} rows "
-                                     f"({rate:,.0f}/s)")
+                    sys.stderr.write(
+                        f"\r  {model._meta.label}: {done:,}/{count:,} rows ({rate:,.0f}/s)"
+                    )
             if count:
                 sys.stderr.write("\n")
             verb = "need rotation" if check else "re-encrypted"
