@@ -83,3 +83,26 @@ def test_administrators_read_a_records_trail_in_the_ui(client, world, settings):
     page = client.get("/audit/", {"record": world.person.reference}).content.decode()
     assert world.person.reference in page and "responder" in page
     assert "intact" in client.get("/audit/verify/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_keep_one_linear_chain():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection, connections
+
+    if connection.vendor == "sqlite":
+        pytest.skip("needs a server database: SQLite in memory is one connection")
+
+    def write(worker: int) -> None:
+        try:
+            for n in range(10):
+                record_event(Action.VIEW, object_type="person", object_ref=f"P-W{worker}N{n}")
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(write, range(4)))
+    report = verify_chain()
+    assert report.ok, report.problem
+    assert report.checked == 40
