@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "corridor.people",
     "corridor.cases",
     "corridor.referrals",
+    "corridor.demo",
 ]
 
 MIDDLEWARE = [

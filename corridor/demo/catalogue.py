@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import pycountry
 
 # Columns: country | sector | kind (g government, n NGO, i international) | name | short name |
-# city | demo roles hosted when this is the instance country (comma-separated).
+# city | tags: the demo roles it hosts when this is the instance country, and "service" for an
+# agency that only delivers services (it never identifies anyone nor owns a record).
 _TABLE = """
 IT|anti_trafficking|g|Dipartimento per le Pari Opportunità – Coordinamento nazionale antitratta|DPO Antitratta|Roma|coordinator,admin
 IT|anti_trafficking|g|Osservatorio nazionale sulla tratta – Statistiche SIRIT|SIRIT|Roma|analyst
@@ -34,15 +35,15 @@ IT|shelter|n|Casa Rifugio Ponte di Pietra – Progetto antitratta Campania|Ponte
 IT|shelter|n|Casa Rifugio La Rete – Progetto antitratta Piemonte|La Rete|Torino|
 IT|shelter|n|Comunità per minori Arcobaleno – Agrigento|Arcobaleno|Agrigento|
 IT|ngo|n|Unità di strada antitratta – Progetto Sicilia|UdS Sicilia|Palermo|
-IT|ngo|n|Cooperativa Lingue Ponte – Mediazione culturale|Lingue Ponte|Catania|
-IT|ngo|n|Nuovi Orizzonti – Formazione e inserimento lavorativo|Nuovi Orizzonti|Palermo|
+IT|ngo|n|Cooperativa Lingue Ponte – Mediazione culturale|Lingue Ponte|Catania|service
+IT|ngo|n|Nuovi Orizzonti – Formazione e inserimento lavorativo|Nuovi Orizzonti|Palermo|service
 IT|health|g|ASP Palermo – Ambulatorio salute migranti|ASP Palermo|Palermo|
 IT|health|n|Centro psicosociale Approdi – Catania|Approdi|Catania|
 IT|legal_aid|n|Sportello legale antitratta – Palermo|Sportello legale|Palermo|
 IT|social_services|g|Comune di Palermo – Servizio minori stranieri non accompagnati|Comune PA MSNA|Palermo|
 IT|social_services|g|Comune di Castel Volturno – Servizi sociali|Servizi sociali CV|Castel Volturno|
 IT|international|i|OIM Italia – Ritorno volontario assistito e reintegrazione|OIM Italia|Roma|
-IT|international|n|Croce Rossa Italiana – Ricerca familiari (RFL)|CRI RFL|Roma|
+IT|international|n|Croce Rossa Italiana – Ricerca familiari (RFL)|CRI RFL|Roma|service
 ES|anti_trafficking|g|Relatoría Nacional contra la Trata de Seres Humanos|Relatoría|Madrid|coordinator,admin
 ES|anti_trafficking|g|CITCO – Estadística de trata y explotación|CITCO|Madrid|analyst
 ES|immigration|g|Policía Nacional – UCRIF Canarias|UCRIF Canarias|Las Palmas de Gran Canaria|responder
@@ -57,7 +58,7 @@ ES|shelter|n|Casa de acogida Puerto Seguro – Gran Canaria|Puerto Seguro|Las Pa
 ES|shelter|n|Casa de acogida Alba – Madrid|Alba|Madrid|
 ES|social_services|g|Dirección General de Protección a la Infancia y la Familia – Canarias|DGPIF Canarias|Santa Cruz de Tenerife|
 ES|health|g|Servicio Canario de la Salud – Atención a migrantes|SCS Migrantes|Las Palmas de Gran Canaria|
-ES|ngo|n|Asociación Mediadores del Estrecho – Interpretación y acompañamiento|Mediadores|Algeciras|
+ES|ngo|n|Asociación Mediadores del Estrecho – Interpretación y acompañamiento|Mediadores|Algeciras|service
 ES|legal_aid|g|Colegio de la Abogacía de Las Palmas – Turno de extranjería|Turno extranjería|Las Palmas de Gran Canaria|
 ES|international|i|OIM España – Retorno voluntario|OIM España|Madrid|
 MT|anti_trafficking|g|Anti-Human Trafficking Monitoring Committee|AHTMC|Valletta|coordinator,admin
@@ -207,13 +208,30 @@ DZ|health|n|Croissant-Rouge algérien – Tamanrasset|CRA Tamanrasset|Tamanrasse
 DZ|international|i|OIM Algérie – Alger|OIM Algérie|Alger|
 """
 
-DEMO_ROLES = ("responder", "coordinator", "provider", "investigator", "prosecutor", "analyst",
-              "admin")
+DEMO_ROLES = (
+    "responder",
+    "coordinator",
+    "provider",
+    "investigator",
+    "prosecutor",
+    "analyst",
+    "admin",
+)
 
 # The sectors an instance needs for identification and for every service it refers to.
-NEEDED_SECTORS = ("anti_trafficking", "police", "immigration", "labour_inspection",
-                  "social_services", "shelter", "health", "legal_aid", "ngo", "international",
-                  "prosecution")
+NEEDED_SECTORS = (
+    "anti_trafficking",
+    "police",
+    "immigration",
+    "labour_inspection",
+    "social_services",
+    "shelter",
+    "health",
+    "legal_aid",
+    "ngo",
+    "international",
+    "prosecution",
+)
 
 _GENERIC_NAMES = {
     "anti_trafficking": ("National anti-trafficking coordination office", "NRM office"),
@@ -228,8 +246,12 @@ _GENERIC_NAMES = {
     "international": ("IOM country office", "IOM"),
     "prosecution": ("Public prosecutor's office", "Prosecutor"),
 }
-_GENERIC_KIND = {"shelter": "ngo", "ngo": "ngo", "legal_aid": "ngo",
-                 "international": "international"}
+_GENERIC_KIND = {
+    "shelter": "ngo",
+    "ngo": "ngo",
+    "legal_aid": "ngo",
+    "international": "international",
+}
 _FALLBACK_ROLE_SECTORS = {
     "responder": ("immigration", "police"),
     "coordinator": ("anti_trafficking",),
@@ -257,14 +279,43 @@ def _parse() -> list[AgencySpec]:
     specs = []
     for line in _TABLE.strip().splitlines():
         country, sector, kind, name, short, city, roles = line.split("|")
-        specs.append(AgencySpec(name, short, country, sector, KINDS[kind], city,
-                                tuple(r for r in roles.split(",") if r)))
+        specs.append(
+            AgencySpec(
+                name,
+                short,
+                country,
+                sector,
+                KINDS[kind],
+                city,
+                tuple(r for r in roles.split(",") if r),
+            )
+        )
     return specs
 
 
 AGENCIES: list[AgencySpec] = _parse()
-PARTNER_COUNTRIES = ("NG", "GH", "ML", "NE", "SN", "GM", "CI", "GN", "BF", "ER", "ET", "SD",
-                     "LY", "TN", "MA", "DZ", "ES", "MT", "FR", "IT")
+PARTNER_COUNTRIES = (
+    "NG",
+    "GH",
+    "ML",
+    "NE",
+    "SN",
+    "GM",
+    "CI",
+    "GN",
+    "BF",
+    "ER",
+    "ET",
+    "SD",
+    "LY",
+    "TN",
+    "MA",
+    "DZ",
+    "ES",
+    "MT",
+    "FR",
+    "IT",
+)
 
 
 def country_name(code: str) -> str:
@@ -273,7 +324,9 @@ def country_name(code: str) -> str:
 
 
 def valid_country(code: str) -> bool:
-    return bool(code) and len(code) == 2 and pycountry.countries.get(alpha_2=code.upper()) is not None
+    return (
+        bool(code) and len(code) == 2 and pycountry.countries.get(alpha_2=code.upper()) is not None
+    )
 
 
 def catalogue(instance_country: str) -> list[AgencySpec]:
@@ -285,13 +338,22 @@ def catalogue(instance_country: str) -> list[AgencySpec]:
     for sector in NEEDED_SECTORS:
         if sector not in have:
             long, short = _GENERIC_NAMES[sector]
-            specs.append(AgencySpec(f"{long} ({name})", f"{short} {instance_country}",
-                                    instance_country, sector, _GENERIC_KIND.get(sector, "government"),
-                                    ""))
+            specs.append(
+                AgencySpec(
+                    f"{long} ({name})",
+                    f"{short} {instance_country}",
+                    instance_country,
+                    sector,
+                    _GENERIC_KIND.get(sector, "government"),
+                    "",
+                )
+            )
     return specs
 
 
-def demo_agencies(instance_country: str, specs: list[AgencySpec] | None = None) -> dict[str, AgencySpec]:
+def demo_agencies(
+    instance_country: str, specs: list[AgencySpec] | None = None
+) -> dict[str, AgencySpec]:
     """The agency each demo account belongs to on an instance of this country."""
     instance_country = instance_country.upper()
     local = [a for a in (specs or catalogue(instance_country)) if a.country == instance_country]

@@ -25,8 +25,16 @@ from datetime import date, datetime, timedelta
 from corridor.core.references import ALPHABET
 from corridor.demo.catalogue import AgencySpec, catalogue, demo_agencies
 
-CASE_STATUSES = ("identified", "presumed_victim", "referred", "assisted", "long_term_support",
-                 "return_reintegration", "local_integration", "closed")
+CASE_STATUSES = (
+    "identified",
+    "presumed_victim",
+    "referred",
+    "assisted",
+    "long_term_support",
+    "return_reintegration",
+    "local_integration",
+    "closed",
+)
 REFERRAL_STATUSES = ("sent", "accepted", "declined", "in_progress", "completed", "withdrawn")
 HOUR = 3600
 DAY = 24 * HOUR
@@ -46,8 +54,9 @@ class Weighted:
         self.total = total
 
     def pick(self, rng: random.Random):
-        return self.items[min(bisect.bisect_right(self.cum, rng.random() * self.total),
-                              len(self.items) - 1)]
+        return self.items[
+            min(bisect.bisect_right(self.cum, rng.random() * self.total), len(self.items) - 1)
+        ]
 
 
 def _w(spec: str) -> Weighted:
@@ -60,6 +69,7 @@ def _words(text: str) -> list[str]:
 
 
 # --- Nationalities: names, places of origin, languages, phones, documents ------------------
+
 
 @dataclass(frozen=True)
 class NameGroup:
@@ -86,154 +96,395 @@ class Nationality:
 
 
 def _g(weight, male, female, family, cities, languages) -> NameGroup:
-    return NameGroup(weight, _words(male), _words(female), _words(family), cities.split(", "),
-                     _words(languages))
+    return NameGroup(
+        weight, _words(male), _words(female), _words(family), cities.split(", "), _words(languages)
+    )
 
 
 _NG_WOMEN = "Blessing Joy Precious Favour Mercy Gift Faith Patience Princess Success Peace Glory"
-NATIONALITIES: dict[str, Nationality] = {n.code: n for n in [
-    Nationality("NG", "wa", [
-        _g(55, "Osagie Osaro Osas Efosa Eghosa Omoruyi Nosa Osahon Ehis Idemudia Godwin Friday",
-           "Osarugue Efe Ese Osasere Eki Ivie Adesuwa Itohan Omosede Ewere Isoken " + _NG_WOMEN,
-           "Igbinedion Omoruyi Aigbe Obasogie Ehigiator Iyamu Osagie Ogbebor Uwaifo Edobor "
-           "Ekhator Osayande Idahosa Aghedo Erhabor Okungbowa",
-           "Benin City, Uromi, Ekpoma, Auchi, Irrua, Sabongida-Ora", "en"),
-        _g(20, "Chidi Emeka Chukwuemeka Obinna Ikenna Uchenna Nnamdi Kelechi",
-           "Ngozi Chinwe Nkechi Chioma Adaeze Ifeoma Amarachi Chiamaka " + _NG_WOMEN,
-           "Okafor Eze Okonkwo Nwosu Okeke Obi Nwachukwu Onyeka Chukwu Anozie",
-           "Enugu, Onitsha, Owerri, Aba, Nsukka", "en ig"),
-        _g(15, "Adebayo Oluwaseun Adewale Tunde Femi Segun Kayode Olumide",
-           "Folake Bukola Funmilayo Yetunde Adeola Kemi Titilayo Omolara Abosede " + _NG_WOMEN,
-           "Adeyemi Ogunleye Oyelaran Adeleke Afolabi Olawale Balogun Akinola Ogundipe",
-           "Lagos, Ibadan, Abeokuta, Osogbo, Ogbomosho", "en yo"),
-        _g(10, "Musa Abubakar Usman Sani Ibrahim Aliyu Yakubu Bashir",
-           "Hauwa Zainab Aisha Fatima Hadiza Maryam Amina Rabi",
-           "Bello Abdullahi Musa Yusuf Garba Lawal Danjuma Sule",
-           "Kano, Katsina, Sokoto, Kaduna, Zaria", "ha en"),
-    ], "+234", ["803", "806", "813", "816", "703", "706", "810", "814", "902", "905", "708"], 7,
-        "A########", "###########",
-        _w("sexual:55 forced_labour:10 domestic_servitude:8 forced_begging:5 "
-           "forced_criminality:4 smuggled:15 forced_marriage:3")),
-    Nationality("GH", "wa", [
-        _g(1, "Kwame Kofi Kwabena Yaw Kwaku Kojo Kwesi Kobby Ebo Emmanuel Isaac Abdul-Rashid",
-           "Ama Akosua Abena Adwoa Efua Akua Yaa Afua Esi Gifty Comfort Mercy",
-           "Mensah Owusu Asante Boateng Osei Appiah Addo Agyeman Darko Amoah Quaye Tetteh Adjei",
-           "Techiman, Sunyani, Nkoranza, Kumasi, Accra, Tamale, Yeji", "en ak"),
-    ], "+233", ["24", "54", "55", "20", "50", "27", "57"], 7, "G#######", "GHA-#########-#",
-        _w("forced_labour:35 sexual:15 domestic_servitude:10 smuggled:30 forced_begging:5 "
-           "forced_criminality:5")),
-    Nationality("CI", "wa", [
-        _g(1, "Kouassi Koffi Yao Konan Aboubacar Souleymane Drissa Bakary Seydou Adama",
-           "Aya Affoué Adjoua Amenan Mariam Awa Fatoumata Salimata Aminata Ange",
-           "Kouamé Konan Koné Ouattara Traoré Coulibaly Bamba Diabaté N'Guessan Kouadio Touré "
-           "Doumbia", "Daloa, Abidjan, Bouaké, Soubré, San-Pédro, Man, Korhogo", "fr bm"),
-    ], "+225", ["07", "05", "01"], 8, "##@@#####", "CI#########",
-        _w("sexual:25 domestic_servitude:20 forced_labour:20 smuggled:30 forced_begging:5")),
-    Nationality("GN", "senegambia", [
-        _g(1, "Mamadou Alpha Ibrahima Amadou Ousmane Thierno Sekou Abdoulaye Lansana Mohamed",
-           "Mariama Fatoumata Kadiatou Aissatou Hawa Aminata Djenabou Mabinty Fanta Binta",
-           "Diallo Bah Barry Sow Camara Condé Keita Soumah Sylla Touré Balde Kourouma",
-           "Conakry, Labé, Kankan, Mamou, Kindia, Siguiri", "fr ff"),
-    ], "+224", ["62", "66", "65", "61"], 7, "R#######", "############",
-        _w("forced_labour:25 sexual:15 domestic_servitude:10 smuggled:35 forced_begging:10 "
-           "forced_marriage:5")),
-    Nationality("ML", "sahel", [
-        _g(1, "Moussa Boubacar Mamadou Seydou Bakary Oumar Amadou Modibo Drissa Souleymane Adama "
-              "Lassana",
-           "Aminata Fatoumata Kadiatou Oumou Mariam Awa Rokia Assitan Djeneba Salimata",
-           "Traoré Keïta Coulibaly Diarra Konaté Sissoko Dembélé Touré Camara Sangaré Diakité "
-           "Doumbia Kanté Maïga Cissé",
-           "Kayes, Bamako, Ségou, Sikasso, Mopti, Gao, Nioro du Sahel, Kita", "bm fr ff"),
-    ], "+223", ["7", "6"], 7, "B@#######", "#########",
-        _w("forced_labour:45 forced_begging:10 smuggled:35 domestic_servitude:5 sexual:5")),
-    Nationality("SN", "senegambia", [
-        _g(1, "Mamadou Cheikh Moustapha Ousmane Ibrahima Modou Abdoulaye Pape Serigne Babacar "
-              "Alioune Lamine", "Fatou Aminata Awa Ndeye Khady Mariama Aissatou Coumba Astou Binta "
-              "Sokhna", "Diop Ndiaye Fall Sow Ba Gueye Faye Sarr Mbaye Diallo Seck Niang Cisse "
-              "Thiam Sy", "Mbour, Dakar, Thiès, Saint-Louis, Kaolack, Ziguinchor, Touba, Kolda, "
-              "Tambacounda, Kédougou", "wo fr ff"),
-    ], "+221", ["77", "78", "76", "70"], 7, "A########", "1###1########",
-        _w("forced_begging:20 forced_labour:25 smuggled:45 sexual:5 domestic_servitude:5")),
-    Nationality("GM", "senegambia", [
-        _g(1, "Lamin Ebrima Modou Alieu Omar Ousman Musa Bakary Sulayman Momodou Abdoulie",
-           "Fatou Isatou Mariama Awa Haddy Ndey Binta Kaddy Jainaba Oumie",
-           "Jallow Ceesay Touray Sanneh Bah Jobe Njie Darboe Manneh Sowe Camara Drammeh Sillah "
-           "Bojang", "Serekunda, Brikama, Banjul, Bakau, Basse Santa Su, Farafenni, Soma, Barra",
-           "en wo ff"),
-    ], "+220", ["7", "3", "2", "5"], 6, "PC######", "#########",
-        _w("forced_labour:25 smuggled:50 sexual:10 forced_begging:5 domestic_servitude:5 "
-           "forced_criminality:5")),
-    Nationality("CM", "wa", [
-        _g(1, "Jean Paul Emmanuel Franck Hervé Christian Boris Junior Ibrahim Aboubakar",
-           "Marie Brenda Sandrine Christelle Ange Nadège Linda Mireille Aïcha Joséphine",
-           "Mbarga Ngono Essomba Nkoulou Tchoumi Fotso Kamga Ndongo Atangana Ewane Njoya Tchinda",
-           "Douala, Yaoundé, Bamenda, Bafoussam, Garoua", "fr en"),
-    ], "+237", ["67", "69", "65", "68"], 7, "@@#######", "#########",
-        _w("sexual:30 forced_labour:20 domestic_servitude:15 smuggled:35")),
-    Nationality("BF", "sahel", [
-        _g(1, "Issouf Boukary Salif Ousmane Adama Hamidou Souleymane Yacouba Idrissa Karim Rasmané "
-              "Harouna", "Mariam Salamata Aminata Awa Rasmata Zénabo Kadidiatou Alimata Habibou "
-              "Fatimata", "Ouédraogo Sawadogo Compaoré Kaboré Zongo Traoré Ouattara Kiemdé "
-              "Zoungrana Tapsoba Nikiéma Bamogo Ilboudo", "Ouagadougou, Bobo-Dioulasso, Koudougou, "
-              "Ouahigouya, Tenkodogo, Kaya", "fr ff bm"),
-    ], "+226", ["70", "76", "78", "65", "66"], 6, "B########", "B#########",
-        _w("forced_labour:45 forced_begging:15 smuggled:30 domestic_servitude:10")),
-    Nationality("NE", "sahel", [
-        _g(1, "Moussa Issoufou Abdoulaye Hamani Ousmane Mahamadou Ibrahim Ali Souleymane Boubacar "
-              "Idrissa", "Hadiza Aïchatou Mariama Rabi Zeinabou Fati Hawa Halima Balki Salamatou",
-           "Issoufou Moussa Abdou Hamani Maïga Garba Idrissa Mahamane Oumarou Saidou Yacouba "
-           "Harouna", "Zinder, Kantché, Maradi, Niamey, Tahoua, Agadez", "ha fr ff"),
-    ], "+227", ["96", "97", "90", "91", "88", "89"], 6, "##PC#####", "#########",
-        _w("forced_begging:35 domestic_servitude:20 forced_labour:20 smuggled:15 "
-           "forced_marriage:10")),
-    Nationality("ER", "horn", [
-        _g(1, "Yonas Dawit Tesfay Kidane Haile Mehari Semere Filmon Robel Samuel Habtom Tekle "
-              "Biniam Yemane", "Senait Helen Selam Tsega Saba Meron Lidya Hiwet Yordanos Rahwa "
-              "Feven Winta Luwam", "Tesfamariam Ghebremedhin Haile Berhane Tekle Woldemichael "
-              "Gebreyesus Kahsay Abraha Tesfay Ghebreab Andemariam Mebrahtu Negash Okbay",
-           "Asmara, Keren, Mendefera, Massawa, Dekemhare, Barentu", "ti ar"),
-    ], "+291", ["7"], 6, "P########", "#######",
-        _w("smuggled:55 forced_labour:15 sexual:20 domestic_servitude:10")),
-    Nationality("ET", "horn", [
-        _g(1, "Dawit Bekele Girma Tadesse Abebe Mulugeta Yohannes Solomon Tesfaye Biruk Henok "
-              "Getachew Abdi Gemechu", "Tigist Almaz Hiwot Meseret Bethlehem Selamawit Marta Tsion "
-              "Eden Hana Genet Mekdes Aster Chaltu", "Bekele Tadesse Girma Alemu Haile Kebede "
-              "Tesfaye Mekonnen Wolde Assefa Desta Ayele Abera Hailu Tolosa",
-           "Hosaena, Addis Ababa, Jimma, Dessie, Gondar, Mekelle, Adama, Bahir Dar", "am om ti"),
-    ], "+251", ["91", "92", "93", "94", "98"], 7, "EP#######", "############",
-        _w("domestic_servitude:30 smuggled:40 forced_labour:15 sexual:15")),
-    Nationality("SO", "horn", [
-        _g(1, "Abdi Mohamed Ahmed Hassan Abdirahman Abdullahi Ali Mohamud Yusuf Farah Omar Ismail "
-              "Liban Khadar Mahad", "Hodan Faadumo Khadija Sahra Hibaaq Ayaan Ubah Nimco Ifrah "
-              "Sagal Ladan Maryan Asha Deeqa", "Warsame Farah Abdi Jama Hassan Ali Mohamud Omar "
-              "Yusuf Ahmed Guled Nur Dahir Egal Samatar Abdullahi",
-           "Mogadishu, Hargeisa, Kismayo, Baidoa, Beledweyne, Bosaso, Galkayo", "so ar en"),
-    ], "+252", ["61", "62", "63", "90"], 7, "P########", "#########",
-        _w("smuggled:60 forced_labour:15 sexual:15 domestic_servitude:10"), arabic_script=0.08),
-    Nationality("SD", "horn", [
-        _g(1, "Mohamed Ahmed Osman Abdelrahman Hamid Adam Ibrahim Musa Yousif Babiker Mustafa "
-              "Haroun Abakar Hassan Omer", "Fatima Amna Hawa Mariam Khadija Salma Rahma Sara "
-              "Tasneem Nafisa Halima Zainab Asia", "Osman Ibrahim Mohamed Adam Abdallah "
-              "Abdelrahman Yousif Babiker Hamid Elamin Eltayeb Suleiman Ishag Abakar Haroun Musa",
-           "Khartoum, Omdurman, El Fasher, Nyala, Geneina, Kassala, El Obeid, Zalingei", "ar en"),
-    ], "+249", ["91", "92", "90", "99", "12"], 7, "P########", "###-####-####",
-        _w("smuggled:55 forced_labour:25 sexual:10 domestic_servitude:5 forced_criminality:5"),
-        arabic_script=0.3),
-    Nationality("MA", "maghreb", [
-        _g(1, "Mohamed Youssef Hamza Amine Ayoub Anas Mehdi Rachid Karim Said Bilal Zakaria Ismail "
-              "Othmane Yassine Ilyas", "Fatima Khadija Salma Imane Nadia Samira Latifa Hafsa Siham "
-              "Meryem Zineb Hanane Sanae", "Bennani El-Idrissi Alaoui Amrani Benali Tazi Chakir "
-              "El-Fassi Berrada Naciri Ouazzani Haddad Moussaoui Lahlou Boukhari Tahiri",
-           "Beni Mellal, Khouribga, Fquih Ben Salah, Casablanca, Tangier, Nador, Oujda, Marrakech",
-           "ar fr es"),
-    ], "+212", ["6", "7"], 8, "@@#######", "@@######",
-        _w("forced_criminality:25 smuggled:40 forced_labour:20 sexual:10 forced_begging:5"),
-        arabic_script=0.2),
-]}
+NATIONALITIES: dict[str, Nationality] = {
+    n.code: n
+    for n in [
+        Nationality(
+            "NG",
+            "wa",
+            [
+                _g(
+                    55,
+                    "Osagie Osaro Osas Efosa Eghosa Omoruyi Nosa Osahon Ehis Idemudia Godwin Friday",
+                    "Osarugue Efe Ese Osasere Eki Ivie Adesuwa Itohan Omosede Ewere Isoken "
+                    + _NG_WOMEN,
+                    "Igbinedion Omoruyi Aigbe Obasogie Ehigiator Iyamu Osagie Ogbebor Uwaifo Edobor "
+                    "Ekhator Osayande Idahosa Aghedo Erhabor Okungbowa",
+                    "Benin City, Uromi, Ekpoma, Auchi, Irrua, Sabongida-Ora",
+                    "en",
+                ),
+                _g(
+                    20,
+                    "Chidi Emeka Chukwuemeka Obinna Ikenna Uchenna Nnamdi Kelechi",
+                    "Ngozi Chinwe Nkechi Chioma Adaeze Ifeoma Amarachi Chiamaka " + _NG_WOMEN,
+                    "Okafor Eze Okonkwo Nwosu Okeke Obi Nwachukwu Onyeka Chukwu Anozie",
+                    "Enugu, Onitsha, Owerri, Aba, Nsukka",
+                    "en ig",
+                ),
+                _g(
+                    15,
+                    "Adebayo Oluwaseun Adewale Tunde Femi Segun Kayode Olumide",
+                    "Folake Bukola Funmilayo Yetunde Adeola Kemi Titilayo Omolara Abosede "
+                    + _NG_WOMEN,
+                    "Adeyemi Ogunleye Oyelaran Adeleke Afolabi Olawale Balogun Akinola Ogundipe",
+                    "Lagos, Ibadan, Abeokuta, Osogbo, Ogbomosho",
+                    "en yo",
+                ),
+                _g(
+                    10,
+                    "Musa Abubakar Usman Sani Ibrahim Aliyu Yakubu Bashir",
+                    "Hauwa Zainab Aisha Fatima Hadiza Maryam Amina Rabi",
+                    "Bello Abdullahi Musa Yusuf Garba Lawal Danjuma Sule",
+                    "Kano, Katsina, Sokoto, Kaduna, Zaria",
+                    "ha en",
+                ),
+            ],
+            "+234",
+            ["803", "806", "813", "816", "703", "706", "810", "814", "902", "905", "708"],
+            7,
+            "A########",
+            "###########",
+            _w(
+                "sexual:55 forced_labour:10 domestic_servitude:8 forced_begging:5 "
+                "forced_criminality:4 smuggled:8 forced_marriage:3"
+            ),
+        ),
+        Nationality(
+            "GH",
+            "wa",
+            [
+                _g(
+                    1,
+                    "Kwame Kofi Kwabena Yaw Kwaku Kojo Kwesi Kobby Ebo Emmanuel Isaac Abdul-Rashid",
+                    "Ama Akosua Abena Adwoa Efua Akua Yaa Afua Esi Gifty Comfort Mercy",
+                    "Mensah Owusu Asante Boateng Osei Appiah Addo Agyeman Darko Amoah Quaye Tetteh Adjei",
+                    "Techiman, Sunyani, Nkoranza, Kumasi, Accra, Tamale, Yeji",
+                    "en ak",
+                ),
+            ],
+            "+233",
+            ["24", "54", "55", "20", "50", "27", "57"],
+            7,
+            "G#######",
+            "GHA-#########-#",
+            _w(
+                "forced_labour:35 sexual:15 domestic_servitude:10 smuggled:15 forced_begging:5 "
+                "forced_criminality:5"
+            ),
+        ),
+        Nationality(
+            "CI",
+            "wa",
+            [
+                _g(
+                    1,
+                    "Kouassi Koffi Yao Konan Aboubacar Souleymane Drissa Bakary Seydou Adama",
+                    "Aya Affoué Adjoua Amenan Mariam Awa Fatoumata Salimata Aminata Ange",
+                    "Kouamé Konan Koné Ouattara Traoré Coulibaly Bamba Diabaté N'Guessan Kouadio Touré "
+                    "Doumbia",
+                    "Daloa, Abidjan, Bouaké, Soubré, San-Pédro, Man, Korhogo",
+                    "fr bm",
+                ),
+            ],
+            "+225",
+            ["07", "05", "01"],
+            8,
+            "##@@#####",
+            "CI#########",
+            _w("sexual:25 domestic_servitude:20 forced_labour:20 smuggled:15 forced_begging:5"),
+        ),
+        Nationality(
+            "GN",
+            "senegambia",
+            [
+                _g(
+                    1,
+                    "Mamadou Alpha Ibrahima Amadou Ousmane Thierno Sekou Abdoulaye Lansana Mohamed",
+                    "Mariama Fatoumata Kadiatou Aissatou Hawa Aminata Djenabou Mabinty Fanta Binta",
+                    "Diallo Bah Barry Sow Camara Condé Keita Soumah Sylla Touré Balde Kourouma",
+                    "Conakry, Labé, Kankan, Mamou, Kindia, Siguiri",
+                    "fr ff",
+                ),
+            ],
+            "+224",
+            ["62", "66", "65", "61"],
+            7,
+            "R#######",
+            "############",
+            _w(
+                "forced_labour:25 sexual:15 domestic_servitude:10 smuggled:18 forced_begging:10 "
+                "forced_marriage:5"
+            ),
+        ),
+        Nationality(
+            "ML",
+            "sahel",
+            [
+                _g(
+                    1,
+                    "Moussa Boubacar Mamadou Seydou Bakary Oumar Amadou Modibo Drissa Souleymane Adama "
+                    "Lassana",
+                    "Aminata Fatoumata Kadiatou Oumou Mariam Awa Rokia Assitan Djeneba Salimata",
+                    "Traoré Keïta Coulibaly Diarra Konaté Sissoko Dembélé Touré Camara Sangaré Diakité "
+                    "Doumbia Kanté Maïga Cissé",
+                    "Kayes, Bamako, Ségou, Sikasso, Mopti, Gao, Nioro du Sahel, Kita",
+                    "bm fr ff",
+                ),
+            ],
+            "+223",
+            ["7", "6"],
+            7,
+            "B@#######",
+            "#########",
+            _w("forced_labour:45 forced_begging:10 smuggled:18 domestic_servitude:5 sexual:5"),
+        ),
+        Nationality(
+            "SN",
+            "senegambia",
+            [
+                _g(
+                    1,
+                    "Mamadou Cheikh Moustapha Ousmane Ibrahima Modou Abdoulaye Pape Serigne Babacar "
+                    "Alioune Lamine",
+                    "Fatou Aminata Awa Ndeye Khady Mariama Aissatou Coumba Astou Binta Sokhna",
+                    "Diop Ndiaye Fall Sow Ba Gueye Faye Sarr Mbaye Diallo Seck Niang Cisse "
+                    "Thiam Sy",
+                    "Mbour, Dakar, Thiès, Saint-Louis, Kaolack, Ziguinchor, Touba, Kolda, "
+                    "Tambacounda, Kédougou",
+                    "wo fr ff",
+                ),
+            ],
+            "+221",
+            ["77", "78", "76", "70"],
+            7,
+            "A########",
+            "1###1########",
+            _w("forced_begging:20 forced_labour:25 smuggled:22 sexual:5 domestic_servitude:5"),
+        ),
+        Nationality(
+            "GM",
+            "senegambia",
+            [
+                _g(
+                    1,
+                    "Lamin Ebrima Modou Alieu Omar Ousman Musa Bakary Sulayman Momodou Abdoulie",
+                    "Fatou Isatou Mariama Awa Haddy Ndey Binta Kaddy Jainaba Oumie",
+                    "Jallow Ceesay Touray Sanneh Bah Jobe Njie Darboe Manneh Sowe Camara Drammeh Sillah "
+                    "Bojang",
+                    "Serekunda, Brikama, Banjul, Bakau, Basse Santa Su, Farafenni, Soma, Barra",
+                    "en wo ff",
+                ),
+            ],
+            "+220",
+            ["7", "3", "2", "5"],
+            6,
+            "PC######",
+            "#########",
+            _w(
+                "forced_labour:25 smuggled:25 sexual:10 forced_begging:5 domestic_servitude:5 "
+                "forced_criminality:5"
+            ),
+        ),
+        Nationality(
+            "CM",
+            "wa",
+            [
+                _g(
+                    1,
+                    "Jean Paul Emmanuel Franck Hervé Christian Boris Junior Ibrahim Aboubakar",
+                    "Marie Brenda Sandrine Christelle Ange Nadège Linda Mireille Aïcha Joséphine",
+                    "Mbarga Ngono Essomba Nkoulou Tchoumi Fotso Kamga Ndongo Atangana Ewane Njoya Tchinda",
+                    "Douala, Yaoundé, Bamenda, Bafoussam, Garoua",
+                    "fr en",
+                ),
+            ],
+            "+237",
+            ["67", "69", "65", "68"],
+            7,
+            "@@#######",
+            "#########",
+            _w("sexual:30 forced_labour:20 domestic_servitude:15 smuggled:18"),
+        ),
+        Nationality(
+            "BF",
+            "sahel",
+            [
+                _g(
+                    1,
+                    "Issouf Boukary Salif Ousmane Adama Hamidou Souleymane Yacouba Idrissa Karim Rasmané "
+                    "Harouna",
+                    "Mariam Salamata Aminata Awa Rasmata Zénabo Kadidiatou Alimata Habibou "
+                    "Fatimata",
+                    "Ouédraogo Sawadogo Compaoré Kaboré Zongo Traoré Ouattara Kiemdé "
+                    "Zoungrana Tapsoba Nikiéma Bamogo Ilboudo",
+                    "Ouagadougou, Bobo-Dioulasso, Koudougou, Ouahigouya, Tenkodogo, Kaya",
+                    "fr ff bm",
+                ),
+            ],
+            "+226",
+            ["70", "76", "78", "65", "66"],
+            6,
+            "B########",
+            "B#########",
+            _w("forced_labour:45 forced_begging:15 smuggled:15 domestic_servitude:10"),
+        ),
+        Nationality(
+            "NE",
+            "sahel",
+            [
+                _g(
+                    1,
+                    "Moussa Issoufou Abdoulaye Hamani Ousmane Mahamadou Ibrahim Ali Souleymane Boubacar "
+                    "Idrissa",
+                    "Hadiza Aïchatou Mariama Rabi Zeinabou Fati Hawa Halima Balki Salamatou",
+                    "Issoufou Moussa Abdou Hamani Maïga Garba Idrissa Mahamane Oumarou Saidou Yacouba "
+                    "Harouna",
+                    "Zinder, Kantché, Maradi, Niamey, Tahoua, Agadez",
+                    "ha fr ff",
+                ),
+            ],
+            "+227",
+            ["96", "97", "90", "91", "88", "89"],
+            6,
+            "##PC#####",
+            "#########",
+            _w(
+                "forced_begging:35 domestic_servitude:20 forced_labour:20 smuggled:8 "
+                "forced_marriage:10"
+            ),
+        ),
+        Nationality(
+            "ER",
+            "horn",
+            [
+                _g(
+                    1,
+                    "Yonas Dawit Tesfay Kidane Haile Mehari Semere Filmon Robel Samuel Habtom Tekle "
+                    "Biniam Yemane",
+                    "Senait Helen Selam Tsega Saba Meron Lidya Hiwet Yordanos Rahwa "
+                    "Feven Winta Luwam",
+                    "Tesfamariam Ghebremedhin Haile Berhane Tekle Woldemichael "
+                    "Gebreyesus Kahsay Abraha Tesfay Ghebreab Andemariam Mebrahtu Negash Okbay",
+                    "Asmara, Keren, Mendefera, Massawa, Dekemhare, Barentu",
+                    "ti ar",
+                ),
+            ],
+            "+291",
+            ["7"],
+            6,
+            "P########",
+            "#######",
+            _w("smuggled:28 forced_labour:15 sexual:20 domestic_servitude:10"),
+        ),
+        Nationality(
+            "ET",
+            "horn",
+            [
+                _g(
+                    1,
+                    "Dawit Bekele Girma Tadesse Abebe Mulugeta Yohannes Solomon Tesfaye Biruk Henok "
+                    "Getachew Abdi Gemechu",
+                    "Tigist Almaz Hiwot Meseret Bethlehem Selamawit Marta Tsion "
+                    "Eden Hana Genet Mekdes Aster Chaltu",
+                    "Bekele Tadesse Girma Alemu Haile Kebede "
+                    "Tesfaye Mekonnen Wolde Assefa Desta Ayele Abera Hailu Tolosa",
+                    "Hosaena, Addis Ababa, Jimma, Dessie, Gondar, Mekelle, Adama, Bahir Dar",
+                    "am om ti",
+                ),
+            ],
+            "+251",
+            ["91", "92", "93", "94", "98"],
+            7,
+            "EP#######",
+            "############",
+            _w("domestic_servitude:30 smuggled:20 forced_labour:15 sexual:15"),
+        ),
+        Nationality(
+            "SO",
+            "horn",
+            [
+                _g(
+                    1,
+                    "Abdi Mohamed Ahmed Hassan Abdirahman Abdullahi Ali Mohamud Yusuf Farah Omar Ismail "
+                    "Liban Khadar Mahad",
+                    "Hodan Faadumo Khadija Sahra Hibaaq Ayaan Ubah Nimco Ifrah "
+                    "Sagal Ladan Maryan Asha Deeqa",
+                    "Warsame Farah Abdi Jama Hassan Ali Mohamud Omar "
+                    "Yusuf Ahmed Guled Nur Dahir Egal Samatar Abdullahi",
+                    "Mogadishu, Hargeisa, Kismayo, Baidoa, Beledweyne, Bosaso, Galkayo",
+                    "so ar en",
+                ),
+            ],
+            "+252",
+            ["61", "62", "63", "90"],
+            7,
+            "P########",
+            "#########",
+            _w("smuggled:30 forced_labour:15 sexual:15 domestic_servitude:10"),
+            arabic_script=0.08,
+        ),
+        Nationality(
+            "SD",
+            "horn",
+            [
+                _g(
+                    1,
+                    "Mohamed Ahmed Osman Abdelrahman Hamid Adam Ibrahim Musa Yousif Babiker Mustafa "
+                    "Haroun Abakar Hassan Omer",
+                    "Fatima Amna Hawa Mariam Khadija Salma Rahma Sara "
+                    "Tasneem Nafisa Halima Zainab Asia",
+                    "Osman Ibrahim Mohamed Adam Abdallah "
+                    "Abdelrahman Yousif Babiker Hamid Elamin Eltayeb Suleiman Ishag Abakar Haroun Musa",
+                    "Khartoum, Omdurman, El Fasher, Nyala, Geneina, Kassala, El Obeid, Zalingei",
+                    "ar en",
+                ),
+            ],
+            "+249",
+            ["91", "92", "90", "99", "12"],
+            7,
+            "P########",
+            "###-####-####",
+            _w("smuggled:28 forced_labour:25 sexual:10 domestic_servitude:5 forced_criminality:5"),
+            arabic_script=0.3,
+        ),
+        Nationality(
+            "MA",
+            "maghreb",
+            [
+                _g(
+                    1,
+                    "Mohamed Youssef Hamza Amine Ayoub Anas Mehdi Rachid Karim Said Bilal Zakaria Ismail "
+                    "Othmane Yassine Ilyas",
+                    "Fatima Khadija Salma Imane Nadia Samira Latifa Hafsa Siham "
+                    "Meryem Zineb Hanane Sanae",
+                    "Bennani El-Idrissi Alaoui Amrani Benali Tazi Chakir "
+                    "El-Fassi Berrada Naciri Ouazzani Haddad Moussaoui Lahlou Boukhari Tahiri",
+                    "Beni Mellal, Khouribga, Fquih Ben Salah, Casablanca, Tangier, Nador, Oujda, Marrakech",
+                    "ar fr es",
+                ),
+            ],
+            "+212",
+            ["6", "7"],
+            8,
+            "@@#######",
+            "@@######",
+            _w("forced_criminality:25 smuggled:20 forced_labour:20 sexual:10 forced_begging:5"),
+            arabic_script=0.2,
+        ),
+    ]
+}
 
 # Arabic-script spellings of common names; a person recorded in Arabic script keeps the Latin
 # spelling as an alias, as a transliterating border officer would have written it.
-ARABIC = dict(pair.split("=") for pair in """
+ARABIC = dict(
+    pair.split("=")
+    for pair in """
 Mohamed=محمد Ahmed=أحمد Osman=عثمان Abdelrahman=عبد_الرحمن Hamid=حامد Adam=آدم Ibrahim=إبراهيم
 Musa=موسى Yousif=يوسف Babiker=بابكر Mustafa=مصطفى Haroun=هارون Abakar=أبكر Hassan=حسن Omer=عمر
 Fatima=فاطمة Amna=آمنة Hawa=حواء Mariam=مريم Khadija=خديجة Salma=سلمى Rahma=رحمة Sara=سارة
@@ -246,67 +497,107 @@ El-Idrissi=الإدريسي Alaoui=العلوي Amrani=العمراني Benali=�
 El-Fassi=الفاسي Berrada=برادة Naciri=الناصري Ouazzani=الوزاني Haddad=حداد Moussaoui=الموساوي
 Lahlou=لحلو Boukhari=البخاري Tahiri=الطاهري Abdi=عبدي Abdirahman=عبد_الرحمن Abdullahi=عبد_الله
 Ali=علي Mohamud=محمود Yusuf=يوسف Farah=فارح Omar=عمر Warsame=ورسمي Jama=جامع Nur=نور
-""".split())
+""".split()
+)
 ARABIC = {k: v.replace("_", " ") for k, v in ARABIC.items()}
 
 # Spellings of one name as different agencies write it: the linkage problem in miniature.
 VARIANTS = {
-    "Mohamed": ["Mohammed", "Muhammad", "Mamadou"], "Mamadou": ["Mohamed", "Mamadu"],
-    "Ousmane": ["Usman", "Osman", "Ousman"], "Osman": ["Othman", "Ousmane"],
-    "Ibrahima": ["Ibrahim", "Brahim"], "Ibrahim": ["Ibrahima", "Ebrahim"],
-    "Fatoumata": ["Fatima", "Fatou", "Fatimata"], "Fatima": ["Fatma", "Fatouma"],
-    "Aminata": ["Amina", "Aminatou"], "Abdoulaye": ["Abdullahi", "Abdallah"],
-    "Mariama": ["Mariam", "Maryam"], "Aissatou": ["Aisha", "Aïssata"], "Yousif": ["Youssef",
-    "Yusuf"], "Yusuf": ["Yousef", "Youssouf"], "Moussa": ["Musa", "Mousa"], "Musa": ["Moussa"],
-    "Osagie": ["Osaghae"], "Osarugue": ["Osaruwa"], "Ngozi": ["Ngozie"], "Chinwe": ["Chinwendu"],
-    "Kwame": ["Kwamena"], "Yonas": ["Yohannes", "Jonas"], "Dawit": ["David", "Dawitt"],
-    "Tesfay": ["Tesfaye", "Tesfai"], "Senait": ["Sennait", "Senayt"],
-    "Abdirahman": ["Abdulrahman", "Abdelrahman"], "Hawa": ["Haoua", "Awa"],
+    "Mohamed": ["Mohammed", "Muhammad", "Mamadou"],
+    "Mamadou": ["Mohamed", "Mamadu"],
+    "Ousmane": ["Usman", "Osman", "Ousman"],
+    "Osman": ["Othman", "Ousmane"],
+    "Ibrahima": ["Ibrahim", "Brahim"],
+    "Ibrahim": ["Ibrahima", "Ebrahim"],
+    "Fatoumata": ["Fatima", "Fatou", "Fatimata"],
+    "Fatima": ["Fatma", "Fatouma"],
+    "Aminata": ["Amina", "Aminatou"],
+    "Abdoulaye": ["Abdullahi", "Abdallah"],
+    "Mariama": ["Mariam", "Maryam"],
+    "Aissatou": ["Aisha", "Aïssata"],
+    "Yousif": ["Youssef", "Yusuf"],
+    "Yusuf": ["Yousef", "Youssouf"],
+    "Moussa": ["Musa", "Mousa"],
+    "Musa": ["Moussa"],
+    "Osagie": ["Osaghae"],
+    "Osarugue": ["Osaruwa"],
+    "Ngozi": ["Ngozie"],
+    "Chinwe": ["Chinwendu"],
+    "Kwame": ["Kwamena"],
+    "Yonas": ["Yohannes", "Jonas"],
+    "Dawit": ["David", "Dawitt"],
+    "Tesfay": ["Tesfaye", "Tesfai"],
+    "Senait": ["Sennait", "Senayt"],
+    "Abdirahman": ["Abdulrahman", "Abdelrahman"],
+    "Hawa": ["Haoua", "Awa"],
 }
 # "Working names" imposed in sexual exploitation, recorded as aliases.
-WORK_NAMES = _words("Vanessa Jennifer Sandra Stella Cynthia Pamela Tina Jessica Bella Sharon "
-                    "Linda Becky Queen Lucky Angel Sweet")
+WORK_NAMES = _words(
+    "Vanessa Jennifer Sandra Stella Cynthia Pamela Tina Jessica Bella Sharon "
+    "Linda Becky Queen Lucky Angel Sweet"
+)
 
 # Geʽez spellings of common Tigrinya/Amharic names, kept as aliases.
-GEEZ = {"Yonas": "ዮናስ", "Dawit": "ዳዊት", "Selam": "ሰላም", "Saba": "ሳባ", "Meron": "ሜሮን",
-        "Almaz": "አልማዝ", "Tesfay": "ተስፋይ", "Haile": "ሃይለ", "Bekele": "በቀለ", "Girma": "ግርማ",
-        "Tadesse": "ታደሰ", "Berhane": "ብርሃነ", "Tigist": "ትዕግስት", "Kidane": "ኪዳነ"}
+GEEZ = {
+    "Yonas": "ዮናስ",
+    "Dawit": "ዳዊት",
+    "Selam": "ሰላም",
+    "Saba": "ሳባ",
+    "Meron": "ሜሮን",
+    "Almaz": "አልማዝ",
+    "Tesfay": "ተስፋይ",
+    "Haile": "ሃይለ",
+    "Bekele": "በቀለ",
+    "Girma": "ግርማ",
+    "Tadesse": "ታደሰ",
+    "Berhane": "ብርሃነ",
+    "Tigist": "ትዕግስት",
+    "Kidane": "ኪዳነ",
+}
 
-LOCAL_LANGUAGE = {"IT": "it", "ES": "es", "FR": "fr", "MT": "en", "MA": "ar", "TN": "ar",
-                  "DZ": "ar", "LY": "ar"}
+LOCAL_LANGUAGE = {
+    "IT": "it",
+    "ES": "es",
+    "FR": "fr",
+    "MT": "en",
+    "MA": "ar",
+    "TN": "ar",
+    "DZ": "ar",
+    "LY": "ar",
+}
 
 # --- Places: where people arrive or are found, and where they are exploited ---------------
 
 _PLACES = {
     "IT": {
         "arrival": "Lampedusa, Pozzallo, Augusta, Porto Empedocle, Reggio Calabria, Crotone, "
-                   "Roccella Ionica",
+        "Roccella Ionica",
         "sexual": "the Domitiana road in Castel Volturno, the Ballarò district of Palermo, flats "
-                  "in Turin, the ring road of Padua, apartments in Catania",
+        "in Turin, the ring road of Padua, apartments in Catania",
         "forced_labour": "tomato fields near Foggia, farms in the Agro Pontino near Latina, "
-                         "greenhouses around Ragusa, citrus groves near Rosarno, vineyards in "
-                         "the Langhe",
+        "greenhouses around Ragusa, citrus groves near Rosarno, vineyards in "
+        "the Langhe",
         "domestic_servitude": "a private home in Rome, a family house in Milan, a flat in Naples",
         "forced_begging": "supermarket entrances in Naples, church steps in Rome, traffic "
-                          "lights in Bari",
+        "lights in Bari",
         "forced_criminality": "drug dealing in the San Salvario district of Turin, drug dealing "
-                              "around Roma Termini, shoplifting in Milan",
+        "around Roma Termini, shoplifting in Milan",
         "address": "Hotspot of Contrada Imbriacola, Lampedusa; CAS reception centre, Agrigento; "
-                   "protected shelter (address withheld); Borgo Mezzanone settlement, Foggia; "
-                   "Via Domitiana, Castel Volturno (CE); SAI reception project, Caltanissetta",
+        "protected shelter (address withheld); Borgo Mezzanone settlement, Foggia; "
+        "Via Domitiana, Castel Volturno (CE); SAI reception project, Caltanissetta",
     },
     "ES": {
         "arrival": "La Restinga (El Hierro), Arguineguín (Gran Canaria), Los Cristianos "
-                   "(Tenerife), Arrecife (Lanzarote), the port of Almería, Motril, Ceuta, Melilla",
+        "(Tenerife), Arrecife (Lanzarote), the port of Almería, Motril, Ceuta, Melilla",
         "sexual": "a roadside club near La Jonquera, flats in Usera (Madrid), clubs in Murcia, "
-                  "flats in Palma",
+        "flats in Palma",
         "forced_labour": "greenhouses in El Ejido (Almería), strawberry fields near Lepe "
-                         "(Huelva), orchards in Lleida, the olive harvest in Jaén",
+        "(Huelva), orchards in Lleida, the olive harvest in Jaén",
         "domestic_servitude": "a private home in Madrid, a family house in Barcelona",
         "forced_begging": "supermarket entrances in Madrid, the streets of Seville",
         "forced_criminality": "street drug sales in El Raval (Barcelona), pickpocketing in Madrid",
         "address": "CATE reception centre, Arguineguín; Las Raíces camp, Tenerife; protected "
-                   "shelter (address withheld); Red Cross reception centre, Almería",
+        "shelter (address withheld); Red Cross reception centre, Almería",
     },
     "MT": {
         "arrival": "Ħal Far, Hay Wharf (Floriana), Marsa",
@@ -319,21 +610,21 @@ _PLACES = {
     },
     "FR": {
         "arrival": "Menton (from Ventimiglia), Hendaye (from Irun), Paris-Charles de Gaulle "
-                   "airport, Briançon, Calais",
+        "airport, Briançon, Calais",
         "sexual": "the Bois de Vincennes (Paris), flats in Marseille, Gerland (Lyon), flats in "
-                  "Nice",
+        "Nice",
         "forced_labour": "vineyards in Champagne, farms in the Bouches-du-Rhône, construction "
-                         "sites in Seine-Saint-Denis, restaurant kitchens in Paris",
+        "sites in Seine-Saint-Denis, restaurant kitchens in Paris",
         "domestic_servitude": "a family house in Neuilly-sur-Seine, a flat in Paris",
         "forced_begging": "the Paris metro, the streets of Lyon",
         "forced_criminality": "forced theft and drug sales in Barbès (Paris), drug sales in "
-                              "Marseille",
+        "Marseille",
         "address": "CADA reception centre, Nice; protected shelter (address withheld); "
-                   "emergency accommodation, Paris 18e",
+        "emergency accommodation, Paris 18e",
     },
     "NG": {
         "arrival": "Murtala Muhammed International Airport (Lagos), Seme border, Benin City, "
-                   "Jibia border, Kano",
+        "Jibia border, Kano",
         "sexual": "hotels in Ikeja (Lagos), Abuja, Port Harcourt",
         "forced_labour": "quarries in Ogun State, cocoa farms in Ondo State",
         "domestic_servitude": "a home in Lekki (Lagos), a home in Abuja",
@@ -348,91 +639,180 @@ _PLACES = {
         "forced_begging": "the streets of Tripoli",
         "forced_criminality": "Tripoli",
     },
-    "TN": {"arrival": "Sfax, Tunis-Carthage airport, Ben Guerdane, Zarzis",
-           "forced_labour": "olive groves near Sfax, construction sites in Tunis",
-           "domestic_servitude": "a family house in La Marsa (Tunis), a home in Sousse",
-           "sexual": "flats in Sousse, Tunis"},
-    "MA": {"arrival": "Oujda, Nador, Tangier, Laayoune, Dakhla, Rabat",
-           "forced_labour": "farms in the Souss near Agadir, construction sites in Casablanca",
-           "domestic_servitude": "a home in Casablanca, a home in Rabat",
-           "sexual": "Tangier, Marrakech", "forced_begging": "the streets of Casablanca"},
-    "DZ": {"arrival": "Tamanrasset, Maghnia, In Guezzam, Oran, Algiers",
-           "forced_labour": "construction sites in Algiers, farms near Adrar",
-           "domestic_servitude": "a home in Algiers", "forced_begging": "the streets of Algiers",
-           "sexual": "Tamanrasset"},
-    "ML": {"arrival": "Gao, Bamako, Kayes", "forced_labour": "gold mines near Kéniéba",
-           "sexual": "gold mining camps near Kéniéba", "forced_begging": "the streets of Bamako"},
-    "NE": {"arrival": "Agadez, Assamaka, Niamey, Zinder",
-           "forced_labour": "gold mines of the Djado plateau", "sexual": "Agadez",
-           "forced_begging": "the streets of Niamey"},
-    "SN": {"arrival": "Dakar, Saint-Louis, Mbour, Kédougou",
-           "forced_labour": "gold mines near Kédougou", "forced_begging": "the streets of Dakar "
-           "and Touba", "sexual": "gold mining camps near Kédougou"},
-    "GH": {"arrival": "Accra, Kotoka International Airport (Accra), Yeji",
-           "forced_labour": "fishing on Lake Volta", "forced_begging": "the streets of Accra"},
+    "TN": {
+        "arrival": "Sfax, Tunis-Carthage airport, Ben Guerdane, Zarzis",
+        "forced_labour": "olive groves near Sfax, construction sites in Tunis",
+        "domestic_servitude": "a family house in La Marsa (Tunis), a home in Sousse",
+        "sexual": "flats in Sousse, Tunis",
+    },
+    "MA": {
+        "arrival": "Oujda, Nador, Tangier, Laayoune, Dakhla, Rabat",
+        "forced_labour": "farms in the Souss near Agadir, construction sites in Casablanca",
+        "domestic_servitude": "a home in Casablanca, a home in Rabat",
+        "sexual": "Tangier, Marrakech",
+        "forced_begging": "the streets of Casablanca",
+    },
+    "DZ": {
+        "arrival": "Tamanrasset, Maghnia, In Guezzam, Oran, Algiers",
+        "forced_labour": "construction sites in Algiers, farms near Adrar",
+        "domestic_servitude": "a home in Algiers",
+        "forced_begging": "the streets of Algiers",
+        "sexual": "Tamanrasset",
+    },
+    "ML": {
+        "arrival": "Gao, Bamako, Kayes",
+        "forced_labour": "gold mines near Kéniéba",
+        "sexual": "gold mining camps near Kéniéba",
+        "forced_begging": "the streets of Bamako",
+    },
+    "NE": {
+        "arrival": "Agadez, Assamaka, Niamey, Zinder",
+        "forced_labour": "gold mines of the Djado plateau",
+        "sexual": "Agadez",
+        "forced_begging": "the streets of Niamey",
+    },
+    "SN": {
+        "arrival": "Dakar, Saint-Louis, Mbour, Kédougou",
+        "forced_labour": "gold mines near Kédougou",
+        "forced_begging": "the streets of Dakar and Touba",
+        "sexual": "gold mining camps near Kédougou",
+    },
+    "GH": {
+        "arrival": "Accra, Kotoka International Airport (Accra), Yeji",
+        "forced_labour": "fishing on Lake Volta",
+        "forced_begging": "the streets of Accra",
+    },
     "GM": {"arrival": "Banjul, Barra, Serekunda", "sexual": "the Senegambia tourist strip"},
 }
-PLACES = {cc: {k: [p.strip() for p in v.replace(";", ",").split(", ")] if k != "address"
-               else [p.strip() for p in v.split(";")] for k, v in d.items()}
-          for cc, d in _PLACES.items()}
+PLACES = {
+    cc: {
+        k: [p.strip() for p in v.replace(";", ",").split(", ")]
+        if k != "address"
+        else [p.strip() for p in v.split(";")]
+        for k, v in d.items()
+    }
+    for cc, d in _PLACES.items()
+}
 
 # Transit legs from each region of origin, by the region of the instance's country.
 _ROUTES = {
     "central_med": {
-        "wa": ["Kano > Agadez > Sebha > Tripoli", "Kano > Zinder > Agadez > Qatrun > Sebha > "
-               "Bani Walid > Zuwara", "Agadez > Sebha > Sabratha"],
-        "sahel": ["Bamako > Gao > Agadez > Sebha > Tripoli", "Niamey > Agadez > Sebha > Zuwara",
-                  "Gao > Tamanrasset > Debdeb > Sfax"],
-        "senegambia": ["Bamako > Gao > Agadez > Sebha > Tripoli", "Bamako > Niamey > Agadez > "
-                       "Qatrun > Sabratha", "Bamako > Tamanrasset > Algiers > Tunis > Sfax"],
-        "horn": ["Khartoum > Dongola > Kufra > Ajdabiya > Tripoli", "Kassala > Khartoum > Kufra > "
-                 "Benghazi", "Khartoum > Kufra > Bani Walid > Zuwara"],
+        "wa": [
+            "Kano > Agadez > Sebha > Tripoli",
+            "Kano > Zinder > Agadez > Qatrun > Sebha > Bani Walid > Zuwara",
+            "Agadez > Sebha > Sabratha",
+        ],
+        "sahel": [
+            "Bamako > Gao > Agadez > Sebha > Tripoli",
+            "Niamey > Agadez > Sebha > Zuwara",
+            "Gao > Tamanrasset > Debdeb > Sfax",
+        ],
+        "senegambia": [
+            "Bamako > Gao > Agadez > Sebha > Tripoli",
+            "Bamako > Niamey > Agadez > Qatrun > Sabratha",
+            "Bamako > Tamanrasset > Algiers > Tunis > Sfax",
+        ],
+        "horn": [
+            "Khartoum > Dongola > Kufra > Ajdabiya > Tripoli",
+            "Kassala > Khartoum > Kufra > Benghazi",
+            "Khartoum > Kufra > Bani Walid > Zuwara",
+        ],
         "maghreb": ["Casablanca > Benghazi (flight via Cairo) > Tobruk", "Tunis > Sfax"],
     },
     "west_med": {
-        "wa": ["Kano > Agadez > Tamanrasset > Maghnia > Oujda > Nador", "Lagos > Casablanca "
-               "(flight) > Tangier"],
-        "sahel": ["Bamako > Nouakchott > Nouadhibou", "Bamako > Gao > Tamanrasset > Maghnia > "
-                  "Oujda > Nador"],
-        "senegambia": ["Mbour", "Saint-Louis", "Dakar > Nouakchott > Nouadhibou", "Barra > "
-                       "Saint-Louis"],
+        "wa": [
+            "Kano > Agadez > Tamanrasset > Maghnia > Oujda > Nador",
+            "Lagos > Casablanca (flight) > Tangier",
+        ],
+        "sahel": [
+            "Bamako > Nouakchott > Nouadhibou",
+            "Bamako > Gao > Tamanrasset > Maghnia > Oujda > Nador",
+        ],
+        "senegambia": [
+            "Mbour",
+            "Saint-Louis",
+            "Dakar > Nouakchott > Nouadhibou",
+            "Barra > Saint-Louis",
+        ],
         "horn": ["Khartoum > Kufra > Tripoli > Algiers > Oujda > Nador"],
         "maghreb": ["Tangier", "Nador", "Laayoune"],
     },
     "fr": {
-        "wa": ["Agadez > Sebha > Tripoli > Lampedusa > Ventimiglia", "Agadez > Tamanrasset > "
-               "Oujda > Nador > Almería > Irun"],
-        "sahel": ["Gao > Tamanrasset > Oujda > Tangier > Tarifa > Irun", "Agadez > Sebha > "
-                  "Tripoli > Lampedusa > Ventimiglia"],
-        "senegambia": ["Nouadhibou > Canary Islands > Madrid > Irun", "Bamako > Agadez > Sebha > "
-                       "Tripoli > Lampedusa > Ventimiglia"],
-        "horn": ["Khartoum > Kufra > Tripoli > Lampedusa > Ventimiglia", "Khartoum > Kufra > "
-                 "Benghazi > Pozzallo > Milan > Ventimiglia"],
+        "wa": [
+            "Agadez > Sebha > Tripoli > Lampedusa > Ventimiglia",
+            "Agadez > Tamanrasset > Oujda > Nador > Almería > Irun",
+        ],
+        "sahel": [
+            "Gao > Tamanrasset > Oujda > Tangier > Tarifa > Irun",
+            "Agadez > Sebha > Tripoli > Lampedusa > Ventimiglia",
+        ],
+        "senegambia": [
+            "Nouadhibou > Canary Islands > Madrid > Irun",
+            "Bamako > Agadez > Sebha > Tripoli > Lampedusa > Ventimiglia",
+        ],
+        "horn": [
+            "Khartoum > Kufra > Tripoli > Lampedusa > Ventimiglia",
+            "Khartoum > Kufra > Benghazi > Pozzallo > Milan > Ventimiglia",
+        ],
         "maghreb": ["Tangier > Algeciras > Irun", "Algiers > Oran > Almería > Irun"],
     },
     "north_africa": {
-        "wa": ["Kano > Agadez", "Kano > Zinder > Agadez > Qatrun"], "sahel": ["Gao", "Agadez"],
+        "wa": ["Kano > Agadez", "Kano > Zinder > Agadez > Qatrun"],
+        "sahel": ["Gao", "Agadez"],
         "senegambia": ["Bamako > Gao", "Bamako > Niamey > Agadez"],
-        "horn": ["Khartoum > Kufra", "Kassala > Khartoum > Dongola"], "maghreb": [""],
+        "horn": ["Khartoum > Kufra", "Kassala > Khartoum > Dongola"],
+        "maghreb": [""],
     },
-    "west_africa": {"wa": ["", "Kano"], "sahel": ["", "Niamey"], "senegambia": ["", "Dakar"],
-                    "horn": ["Khartoum > Kufra > Tripoli"], "maghreb": [""]},
-    "horn": {"wa": ["Agadez > Sebha"], "sahel": ["Agadez"], "senegambia": ["Bamako > Agadez"],
-             "horn": ["", "Kassala", "Metema"], "maghreb": [""]},
+    "west_africa": {
+        "wa": ["", "Kano"],
+        "sahel": ["", "Niamey"],
+        "senegambia": ["", "Dakar"],
+        "horn": ["Khartoum > Kufra > Tripoli"],
+        "maghreb": [""],
+    },
+    "horn": {
+        "wa": ["Agadez > Sebha"],
+        "sahel": ["Agadez"],
+        "senegambia": ["Bamako > Agadez"],
+        "horn": ["", "Kassala", "Metema"],
+        "maghreb": [""],
+    },
 }
-ROUTES = {k: {r: [[leg.strip() for leg in p.split(">") if leg.strip()] for p in paths]
-              for r, paths in v.items()} for k, v in _ROUTES.items()}
+ROUTES = {
+    k: {
+        r: [[leg.strip() for leg in p.split(">") if leg.strip()] for p in paths]
+        for r, paths in v.items()
+    }
+    for k, v in _ROUTES.items()
+}
 
-INSTANCE_REGION = {"IT": "central_med", "MT": "central_med", "ES": "west_med", "FR": "fr",
-                   "LY": "north_africa", "TN": "north_africa", "MA": "north_africa",
-                   "DZ": "north_africa", "NG": "west_africa", "GH": "west_africa",
-                   "ML": "west_africa", "NE": "west_africa", "SN": "west_africa",
-                   "GM": "west_africa", "CI": "west_africa", "GN": "west_africa",
-                   "BF": "west_africa", "ER": "horn", "ET": "horn", "SD": "horn"}
+INSTANCE_REGION = {
+    "IT": "central_med",
+    "MT": "central_med",
+    "ES": "west_med",
+    "FR": "fr",
+    "LY": "north_africa",
+    "TN": "north_africa",
+    "MA": "north_africa",
+    "DZ": "north_africa",
+    "NG": "west_africa",
+    "GH": "west_africa",
+    "ML": "west_africa",
+    "NE": "west_africa",
+    "SN": "west_africa",
+    "GM": "west_africa",
+    "CI": "west_africa",
+    "GN": "west_africa",
+    "BF": "west_africa",
+    "ER": "horn",
+    "ET": "horn",
+    "SD": "horn",
+}
 
 NATIONALITY_MIX = {
-    "central_med": _w("NG:24 CI:8 GN:9 ML:6 GH:4 SN:4 GM:5 CM:4 BF:4 NE:2 ER:8 ET:3 SO:4 SD:7 "
-                      "MA:8"),
+    "central_med": _w(
+        "NG:24 CI:8 GN:9 ML:6 GH:4 SN:4 GM:5 CM:4 BF:4 NE:2 ER:8 ET:3 SO:4 SD:7 MA:8"
+    ),
     "west_med": _w("SN:18 GM:10 ML:16 GN:10 CI:8 MA:18 NG:10 CM:4 BF:3 GH:2 NE:1"),
     "fr": _w("NG:18 CI:12 GN:12 CM:8 ML:8 SN:6 MA:10 ER:6 SD:8 ET:3 SO:3 GM:3 BF:3"),
     "north_africa": _w("NG:14 NE:12 ML:10 CI:10 GN:10 SD:14 ER:6 ET:4 SO:4 BF:6 SN:4 GH:3 CM:3"),
@@ -457,61 +837,125 @@ class Profile:
 
 PROFILES = {
     "sexual": Profile(
-        "sexual", 0.95, 0.26, (14, 17), (18, 34, 21),
+        "sexual",
+        0.95,
+        0.26,
+        (14, 17),
+        (18, 34, 21),
         _w("police:30 ngo:25 immigration:25 hotline:10 social_services:10"),
-        ["a woman known as 'Madam'", "a family friend", "a 'sponsor' met through church",
-         "a man met on Facebook", "a neighbour's aunt living in Europe"],
-        ["work in a hair salon in Europe", "a job as a shop assistant", "work as a nanny",
-         "school and a job in Europe", "work in a restaurant"]),
+        [
+            "a woman known as 'Madam'",
+            "a family friend",
+            "a 'sponsor' met through church",
+            "a man met on Facebook",
+            "a neighbour's aunt living in Europe",
+        ],
+        [
+            "work in a hair salon in Europe",
+            "a job as a shop assistant",
+            "work as a nanny",
+            "school and a job in Europe",
+            "work in a restaurant",
+        ],
+    ),
     "forced_labour": Profile(
-        "forced_labour", 0.1, 0.1, (15, 17), (18, 45, 26),
+        "forced_labour",
+        0.1,
+        0.1,
+        (15, 17),
+        (18, 45, 26),
         _w("labour_inspection:45 police:20 ngo:15 immigration:20"),
-        ["a 'coxeur' at the bus station", "a labour intermediary", "a man from the same village",
-         "a cousin already abroad", "a 'caporale' (gangmaster) on arrival"],
-        ["farm work paid 50 euros a day", "a construction job", "passage to Europe, to be repaid "
-         "by work", "a job in a factory"]),
+        [
+            "a 'coxeur' at the bus station",
+            "a labour intermediary",
+            "a man from the same village",
+            "a cousin already abroad",
+            "a returnee who had worked in Italy",
+        ],
+        [
+            "farm work paid 50 euros a day",
+            "a construction job",
+            "passage to Europe, to be repaid by work",
+            "a job in a factory",
+        ],
+    ),
     "domestic_servitude": Profile(
-        "domestic_servitude", 0.9, 0.35, (11, 17), (18, 38, 23),
+        "domestic_servitude",
+        0.9,
+        0.35,
+        (11, 17),
+        (18, 38, 23),
         _w("police:30 ngo:30 hotline:20 social_services:20"),
         ["an aunt", "a placement agent", "a family acquaintance", "a woman from the church"],
-        ["work as a housemaid with a good salary", "schooling in the city", "work as a nanny"]),
+        ["work as a housemaid with a good salary", "schooling in the city", "work as a nanny"],
+    ),
     "forced_begging": Profile(
-        "forced_begging", 0.2, 0.9, (6, 15), (18, 30, 19),
+        "forced_begging",
+        0.2,
+        0.9,
+        (6, 15),
+        (18, 30, 19),
         _w("social_services:40 police:40 ngo:20"),
         ["a Quranic teacher (marabout)", "an uncle", "a woman from the same town"],
-        ["Quranic education", "a better life in the city", "schooling"]),
+        ["Quranic education", "a better life in the city", "schooling"],
+    ),
     "forced_criminality": Profile(
-        "forced_criminality", 0.15, 0.6, (13, 17), (18, 24, 19),
+        "forced_criminality",
+        0.15,
+        0.6,
+        (13, 17),
+        (18, 24, 19),
         _w("police:50 social_services:30 ngo:20"),
         ["an older boy from the neighbourhood", "a man at the port", "a cousin"],
-        ["a job in Europe", "money to send home", "passage across the sea"]),
+        ["a job in Europe", "money to send home", "passage across the sea"],
+    ),
     "forced_marriage": Profile(
-        "forced_marriage", 0.97, 0.7, (13, 17), (18, 22, 18),
+        "forced_marriage",
+        0.97,
+        0.7,
+        (13, 17),
+        (18, 22, 18),
         _w("social_services:45 ngo:35 police:20"),
         ["her father", "an uncle", "a marriage broker"],
-        ["marriage to a wealthy man abroad", "a husband in Europe"]),
+        ["marriage to a wealthy man abroad", "a husband in Europe"],
+    ),
     "smuggled": Profile(
-        "smuggled", 0.2, 0.15, (14, 17), (18, 40, 24),
+        "smuggled",
+        0.2,
+        0.15,
+        (14, 17),
+        (18, 40, 24),
         _w("immigration:80 ngo:10 police:10"),
         ["a 'connection man'", "a smuggler in Agadez", "a friend who had already left"],
-        ["passage to Europe", "a boat to the Canary Islands", "a crossing to Italy"]),
+        ["passage to Europe", "a boat to the Canary Islands", "a crossing to Italy"],
+    ),
 }
 
 CONTROL = {
-    "sexual": ["A juju oath was administered in a shrine before departure and a debt of {debt} "
-               "euros was imposed.", "Her documents were taken by the 'Madam' on arrival.",
-               "Threats were made against her family in {city}."],
-    "forced_labour": ["Wages were withheld to repay a debt of {debt} euros for the journey.",
-                      "Worked twelve hours a day for three euros an hour, paid in cash by a "
-                      "'caporale'.", "Passport confiscated by the employer."],
-    "domestic_servitude": ["Worked without pay or days off and was not allowed to leave the "
-                           "house.", "Documents were kept by the employer."],
+    "sexual": [
+        "A juju oath was administered in a shrine before departure and a debt of {debt} "
+        "euros was imposed.",
+        "Her documents were taken by the 'Madam' on arrival.",
+        "Threats were made against her family in {city}.",
+    ],
+    "forced_labour": [
+        "Wages were withheld to repay a debt of {debt} euros for the journey.",
+        "Worked twelve hours a day for three euros an hour, paid in cash by a 'caporale'.",
+        "Passport confiscated by the employer.",
+    ],
+    "domestic_servitude": [
+        "Worked without pay or days off and was not allowed to leave the house.",
+        "Documents were kept by the employer.",
+    ],
     "forced_begging": ["Had to hand over a daily quota of money; beaten when it was not met."],
-    "forced_criminality": ["Had to repay a debt of {debt} euros by selling drugs; threatened "
-                           "with violence."],
+    "forced_criminality": [
+        "Had to repay a debt of {debt} euros by selling drugs; threatened with violence."
+    ],
     "forced_marriage": ["Married without consent to an older man and kept in his house."],
-    "smuggled": ["Paid {debt} euros to smugglers for the journey.", "Family paid a ransom of "
-                 "{ransom} dollars after kidnapping in Libya."],
+    "smuggled": [
+        "Paid {debt} euros to smugglers for the journey.",
+        "Family paid a ransom of {ransom} dollars after kidnapping in Libya.",
+    ],
 }
 ROUTE_EVENTS = {
     "Sebha": "Held for {weeks} weeks in a connection house in Sebha.",
@@ -542,12 +986,27 @@ IDENTIFIED = {
 # (maximum age of the case in days, status weights): older cases are further along.
 STAGE_BY_AGE = [
     (14, _w("identified:35 presumed_victim:35 referred:25 assisted:5")),
-    (90, _w("identified:6 presumed_victim:14 referred:30 assisted:35 long_term_support:5 "
-            "return_reintegration:5 closed:5")),
-    (365, _w("identified:2 presumed_victim:4 referred:8 assisted:30 long_term_support:20 "
-             "return_reintegration:12 local_integration:8 closed:16")),
-    (10**6, _w("identified:1 presumed_victim:1 referred:3 assisted:10 long_term_support:20 "
-               "return_reintegration:12 local_integration:13 closed:40")),
+    (
+        90,
+        _w(
+            "identified:6 presumed_victim:14 referred:30 assisted:35 long_term_support:5 "
+            "return_reintegration:5 closed:5"
+        ),
+    ),
+    (
+        365,
+        _w(
+            "identified:2 presumed_victim:4 referred:8 assisted:30 long_term_support:20 "
+            "return_reintegration:12 local_integration:8 closed:16"
+        ),
+    ),
+    (
+        10**6,
+        _w(
+            "identified:1 presumed_victim:1 referred:3 assisted:10 long_term_support:20 "
+            "return_reintegration:12 local_integration:13 closed:40"
+        ),
+    ),
 ]
 CASE_AGE = _w("0:8 14:17 90:30 365:45")  # share of cases opened in each window (days ago)
 CASE_AGE_BOUNDS = {"0": (0, 14), "14": (14, 90), "90": (90, 365), "365": (365, 1095)}
@@ -561,20 +1020,33 @@ REFERRAL_MIX = {
     "local_integration": _w("completed:75 in_progress:15 declined:5 withdrawn:5"),
     "closed": _w("completed:75 withdrawn:15 declined:10"),
 }
-REFERRAL_COUNT = {"identified": (0, 0), "presumed_victim": (0, 1), "referred": (1, 3),
-                  "assisted": (2, 4), "long_term_support": (2, 5), "return_reintegration": (1, 3),
-                  "local_integration": (1, 3), "closed": (1, 4)}
+REFERRAL_COUNT = {
+    "identified": (0, 0),
+    "presumed_victim": (0, 1),
+    "referred": (1, 3),
+    "assisted": (2, 4),
+    "long_term_support": (2, 5),
+    "return_reintegration": (1, 3),
+    "local_integration": (1, 3),
+    "closed": (1, 4),
+}
 SERVICE_SECTORS = {
-    "shelter": ("shelter",), "medical": ("health",), "mhpss": ("health", "ngo"),
-    "legal_aid": ("legal_aid", "ngo"), "interpretation": ("ngo",),
-    "documentation": ("immigration",), "family_tracing": ("international", "ngo"),
+    "shelter": ("shelter",),
+    "medical": ("health",),
+    "mhpss": ("health", "ngo"),
+    "legal_aid": ("legal_aid", "ngo"),
+    "interpretation": ("ngo",),
+    "documentation": ("immigration",),
+    "family_tracing": ("international", "ngo"),
     "education_livelihood": ("ngo", "social_services"),
-    "return_reintegration": ("international",), "child_protection": ("social_services", "shelter"),
+    "return_reintegration": ("international",),
+    "child_protection": ("social_services", "shelter"),
     "investigation": ("police", "prosecution"),
 }
 NOTES = {
     "shelter": "Needs a safe place as soon as possible.",
-    "medical": "Needs a medical check-up.", "mhpss": "Signs of trauma; psychosocial support.",
+    "medical": "Needs a medical check-up.",
+    "mhpss": "Signs of trauma; psychosocial support.",
     "legal_aid": "Needs advice on a residence permit and on reporting.",
     "interpretation": "Needs an interpreter for interviews.",
     "documentation": "Application for a residence permit for victims of trafficking.",
@@ -598,6 +1070,7 @@ NATIONAL_ID = "national_id"
 
 
 # --- Records ------------------------------------------------------------------------------
+
 
 @dataclass
 class CaseRecord:
@@ -650,10 +1123,26 @@ class VictimRecord:
     cases: list[CaseRecord] = field(default_factory=list)
     referrals: list[ReferralRecord] = field(default_factory=list)
 
-    PERSON_FIELDS = ("reference", "given_name", "family_name", "aliases", "sex", "date_of_birth",
-                     "age_estimate_min", "age_estimate_max", "age_disputed", "nationality",
-                     "languages", "phone", "email", "address", "document_type",
-                     "document_number", "narrative", "created_at")
+    PERSON_FIELDS = (
+        "reference",
+        "given_name",
+        "family_name",
+        "aliases",
+        "sex",
+        "date_of_birth",
+        "age_estimate_min",
+        "age_estimate_max",
+        "age_disputed",
+        "nationality",
+        "languages",
+        "phone",
+        "email",
+        "address",
+        "document_type",
+        "document_number",
+        "narrative",
+        "created_at",
+    )
 
     def person_values(self) -> dict:
         return {name: getattr(self, name) for name in self.PERSON_FIELDS}
@@ -710,9 +1199,16 @@ class SyntheticGenerator:
     """Yields `VictimRecord`s: a person with one protection case (a few have an earlier,
     closed one: re-trafficking) and the referrals of those cases."""
 
-    def __init__(self, *, seed: int, country: str, as_of: datetime, offset: int = 0,
-                 reference_start: dict[str, int] | None = None,
-                 agencies: list[AgencySpec] | None = None):
+    def __init__(
+        self,
+        *,
+        seed: int,
+        country: str,
+        as_of: datetime,
+        offset: int = 0,
+        reference_start: dict[str, int] | None = None,
+        agencies: list[AgencySpec] | None = None,
+    ):
         """`offset`: persons already stored (a new stream per starting point, so appending
         with the same seed adds new people); `reference_start`: rows already stored per
         reference prefix ("P", "C", "R")."""
@@ -742,12 +1238,34 @@ class SyntheticGenerator:
     def _index_agencies(self) -> None:
         demo_names = {a.name for a in self.demo.values()}
         local = [a for a in self.agencies if a.country == self.country]
+        # Providers: the demo's shelter, police unit and prosecutors receive a good share of the
+        # referrals, so that their users have work to see; border police rarely receive any.
+        receiving = {
+            a.name
+            for role, a in self.demo.items()
+            if role in ("provider", "investigator", "prosecutor")
+        }
+
+        def provider_weight(a: AgencySpec) -> float:
+            if a.name in receiving:
+                return 4.0
+            return 0.1 if "responder" in a.demo_roles else 1.0
+
         self.local_by_sector: dict[str, Weighted] = {}
-        for sector in {a.sector for a in local}:
-            pairs = [(a.name, 4.0 if a.name in demo_names else 1.0)
-                     for a in local if a.sector == sector]
+        for sector in sorted({a.sector for a in local}):
+            pairs = [(a.name, provider_weight(a)) for a in local if a.sector == sector]
             self.local_by_sector[sector] = Weighted(pairs)
         self.local_any = Weighted([(a.name, 1.0) for a in local])
+        # Agencies that identify people and own their records (not the service-only ones).
+        self.identifiers: dict[str, Weighted] = {}
+        for sector in sorted({a.sector for a in local}):
+            pairs = [
+                (a.name, 4.0 if a.name in demo_names else 1.0)
+                for a in local
+                if a.sector == sector and "service" not in a.demo_roles
+            ]
+            if pairs:
+                self.identifiers[sector] = Weighted(pairs)
         self.foreign_by_country: dict[str, list[AgencySpec]] = {}
         for a in self.agencies:
             if a.country != self.country:
@@ -761,12 +1279,14 @@ class SyntheticGenerator:
                 return self.local_by_sector[sector].pick(self.rng)
         return self.local_any.pick(self.rng)
 
-    def _foreign(self, country: str, *sectors: str) -> str | None:
+    def _foreign(self, country: str, city: str, *sectors: str) -> str | None:
+        """A partner agency of `country`: the office in `city` if there is one, else the first
+        (the headquarters) of the first sector that has any."""
         candidates = self.foreign_by_country.get(country, [])
         for sector in sectors:
-            match = [a.name for a in candidates if a.sector == sector]
+            match = [a for a in candidates if a.sector == sector]
             if match:
-                return self.rng.choice(match)
+                return next((a.name for a in match if a.city == city), match[0].name)
         return None
 
     # -- generation --
@@ -810,27 +1330,58 @@ class SyntheticGenerator:
         doc_type, doc_number = self._document(nat, minor)
 
         finder = profile.finders.pick(rng)
-        owner = self._owner(nat, finder)
         place, route = self._route(nat, group, form, finder)
+        owner = self._owner(nat, finder, route[0])
         narrative = self._narrative(nat, group, profile, form, route, finder, place)
 
         victim = VictimRecord(
-            reference=self.refs.new("P"), owner=owner, given_name=given, family_name=family,
-            aliases=aliases, sex=sex, date_of_birth=dob, age_estimate_min=est_min,
-            age_estimate_max=est_max, age_disputed=disputed, nationality=nat.code,
-            languages=self._languages(group), phone=self._phone(nat),
-            email=self._email(given, family), address=self._address(place),
-            document_type=doc_type, document_number=doc_number, narrative=narrative,
+            reference=self.refs.new("P"),
+            owner=owner,
+            given_name=given,
+            family_name=family,
+            aliases=aliases,
+            sex=sex,
+            date_of_birth=dob,
+            age_estimate_min=est_min,
+            age_estimate_max=est_max,
+            age_disputed=disputed,
+            nationality=nat.code,
+            languages=self._languages(group),
+            phone=self._phone(nat),
+            email=self._email(given, family),
+            address=self._address(place),
+            document_type=doc_type,
+            document_number=doc_number,
+            narrative=narrative,
             created_at=created_at,
         )
         is_minor = minor or disputed or (dob is None and est_min is None)
         kind = "smuggling" if form == "smuggled" else "trafficking"
-        if rng.random() < 0.02 and case_days > 400:  # re-trafficked: an earlier, closed case
-            earlier_days = case_days + rng.randint(200, 700)
-            self._case(victim, owner, kind, form, is_minor, "closed",
-                       self.as_of - timedelta(seconds=earlier_days * DAY), force=False)
-        self._case(victim, owner, kind, form, is_minor, status, opened_at,
-                   force=index < len(CASE_STATUSES))
+        if rng.random() < 0.02 and 60 < case_days < 900:
+            # Re-trafficked: an earlier case, closed before this one opened.
+            earlier_days = rng.randint(case_days + 150, 1094)
+            self._case(
+                victim,
+                owner,
+                kind,
+                form,
+                is_minor,
+                "closed",
+                self.as_of - timedelta(seconds=earlier_days * DAY),
+                until=opened_at,
+                force=False,
+            )
+        self._case(
+            victim,
+            owner,
+            kind,
+            form,
+            is_minor,
+            status,
+            opened_at,
+            until=self.as_of,
+            force=index < len(CASE_STATUSES),
+        )
         return victim
 
     def _case_age_days(self) -> int:
@@ -929,12 +1480,15 @@ class SyntheticGenerator:
         addresses = self.places.get("address")
         return rng.choice(addresses) if addresses else f"Reception centre, {place}"
 
-    def _owner(self, nat: Nationality, finder: str) -> str:
+    def _owner(self, nat: Nationality, finder: str, origin: str) -> str:
         if self.rng.random() < 0.05:  # recorded by a partner agency along the route
-            foreign = self._foreign(nat.code, "anti_trafficking", "police", "immigration")
+            foreign = self._foreign(nat.code, origin, "anti_trafficking", "police", "immigration")
             if foreign and nat.code != self.country:
                 return foreign
-        return self._local(finder, "police", "immigration", "anti_trafficking")
+        for sector in (finder, "police", "immigration", "anti_trafficking"):
+            if sector in self.identifiers:
+                return self.identifiers[sector].pick(self.rng)
+        return self.local_any.pick(self.rng)
 
     def _route(self, nat, group, form, finder) -> tuple[str, list[str]]:
         rng = self.rng
@@ -942,8 +1496,11 @@ class SyntheticGenerator:
         if finder == "immigration" or form == "smuggled":
             where = self.places.get("arrival") or [_capital(self.agencies, self.country)]
         else:
-            where = (self.places.get(form) or self.places.get("arrival")
-                     or [_capital(self.agencies, self.country)])
+            where = (
+                self.places.get(form)
+                or self.places.get("arrival")
+                or [_capital(self.agencies, self.country)]
+            )
         place = rng.choice(where)
         paths = ROUTES[self.region].get(nat.region) or [[]]
         transit = [leg for leg in rng.choice(paths) if leg != origin]
@@ -957,11 +1514,18 @@ class SyntheticGenerator:
 
     def _narrative(self, nat, group, profile: Profile, form, route, finder, place) -> str:
         rng = self.rng
-        values = {"debt": f"{rng.randrange(3000, 60001, 500):,}", "city": route[0],
-                  "ransom": f"{rng.randrange(500, 8001, 250):,}", "weeks": rng.randint(1, 12),
-                  "days": rng.randint(4, 14), "people": rng.randrange(40, 231, 10)}
-        sentences = [f"Approached in {route[0]} by {rng.choice(profile.recruiters)} who "
-                     f"promised {rng.choice(profile.promises)}."]
+        values = {
+            "debt": f"{rng.randrange(3000, 60001, 500):,}",
+            "city": route[0],
+            "ransom": f"{rng.randrange(500, 8001, 250):,}",
+            "weeks": rng.randint(1, 12),
+            "days": rng.randint(4, 14),
+            "people": rng.randrange(40, 231, 10),
+        }
+        sentences = [
+            f"Approached in {route[0]} by {rng.choice(profile.recruiters)} who "
+            f"promised {rng.choice(profile.promises)}."
+        ]
         if len(route) > 1:
             sentences.append("Route: " + " → ".join(route) + ".")
             for leg in route[1:]:
@@ -976,11 +1540,24 @@ class SyntheticGenerator:
         sentences.append(IDENTIFIED.get(finder, IDENTIFIED["police"]).format(place=place))
         return " ".join(sentences)
 
-    def _case(self, victim: VictimRecord, person_owner: str, kind: str, form: str,
-              minor: bool, status: str, opened_at: datetime, *, force: bool) -> None:
+    def _case(
+        self,
+        victim: VictimRecord,
+        person_owner: str,
+        kind: str,
+        form: str,
+        minor: bool,
+        status: str,
+        opened_at: datetime,
+        *,
+        until: datetime,
+        force: bool,
+    ) -> None:
         rng = self.rng
         roll = rng.random()
-        if roll < 0.55 or person_owner not in self.local_any.items:
+        if person_owner not in self.local_any.items:
+            owner = self.coordination  # received from a partner country: the NRM opens it
+        elif roll < 0.55:
             owner = person_owner
         elif roll < 0.85:
             owner = self.coordination
@@ -996,26 +1573,42 @@ class SyntheticGenerator:
                 extra = rng.choice(["sexual", "forced_labour", "domestic_servitude"])
                 if extra != form:
                     forms.append(extra)
-        risk = "high" if minor or form == "sexual" and rng.random() < 0.6 else \
-            rng.choice(["low", "medium", "medium"])
-        span = (self.as_of - opened_at).total_seconds()
+        risk = (
+            "high"
+            if minor or form == "sexual" and rng.random() < 0.6
+            else rng.choice(["low", "medium", "medium"])
+        )
+        span = (until - opened_at).total_seconds()
         closed_at = None
         if status == "closed":
             closed_at = opened_at + timedelta(seconds=int(span * rng.uniform(0.2, 0.95)))
         case_index = len(victim.cases)
-        victim.cases.append(CaseRecord(self.refs.new("C"), owner, kind, status, forms, risk,
-                                       opened_at, closed_at))
-        self._referrals(victim, case_index, owner, status, minor, kind, opened_at,
-                        closed_at or self.as_of, force=force)
+        victim.cases.append(
+            CaseRecord(self.refs.new("C"), owner, kind, status, forms, risk, opened_at, closed_at)
+        )
+        self._referrals(
+            victim,
+            case_index,
+            owner,
+            status,
+            minor,
+            kind,
+            opened_at,
+            closed_at or self.as_of,
+            force=force,
+        )
 
     def _referrals(self, victim, case_index, owner, status, minor, kind, start, end, *, force):
         rng = self.rng
         low, high = REFERRAL_COUNT[status]
         n = rng.randint(low, high)
         if force:  # the covering victims show every referral status
-            statuses = {"presumed_victim": ["sent"], "referred": ["sent", "declined"],
-                        "assisted": ["accepted", "in_progress", "completed"],
-                        "closed": ["completed", "withdrawn"]}.get(status)
+            statuses = {
+                "presumed_victim": ["sent"],
+                "referred": ["sent", "declined"],
+                "assisted": ["accepted", "in_progress", "completed"],
+                "closed": ["completed", "withdrawn"],
+            }.get(status)
         else:
             statuses = None
         if statuses is None:
@@ -1023,7 +1616,7 @@ class SyntheticGenerator:
         services = self._services(status, minor, kind, len(statuses))
         overdue_first = force and status == "referred"
         for service, ref_status in zip(services, statuses, strict=False):
-            to_agency = self._provider(service, victim.nationality)
+            to_agency = self._provider(service, victim.nationality, owner, victim.narrative)
             span = max((end - start).total_seconds(), HOUR)
             if ref_status == "sent":
                 # Unanswered: most for longer than the 48 hours a provider has to reply.
@@ -1037,16 +1630,29 @@ class SyntheticGenerator:
             decline = ""
             if ref_status in ("accepted", "declined", "in_progress", "completed"):
                 room = max((end - created).total_seconds(), 60)
-                responded = created + timedelta(seconds=int(min(rng.uniform(2 * HOUR, 72 * HOUR),
-                                                                room * 0.3)))
+                responded = created + timedelta(
+                    seconds=int(min(rng.uniform(2 * HOUR, 72 * HOUR), room * 0.3))
+                )
             if ref_status == "completed":
                 room = max((end - responded).total_seconds(), 60)
                 completed = responded + timedelta(seconds=int(room * rng.uniform(0.1, 0.9)))
             if ref_status == "declined":
                 decline = rng.choice(DECLINE_REASONS)
-            victim.referrals.append(ReferralRecord(
-                self.refs.new("R"), case_index, owner, to_agency, service, ref_status,
-                NOTES[service], decline, created, responded, completed))
+            victim.referrals.append(
+                ReferralRecord(
+                    self.refs.new("R"),
+                    case_index,
+                    owner,
+                    to_agency,
+                    service,
+                    ref_status,
+                    NOTES[service],
+                    decline,
+                    created,
+                    responded,
+                    completed,
+                )
+            )
 
     def _services(self, status: str, minor: bool, kind: str, n: int) -> list[str]:
         rng = self.rng
@@ -1057,9 +1663,19 @@ class SyntheticGenerator:
             first.append("education_livelihood")
         if minor:
             first.append("child_protection")
-        pool = ["shelter", "medical", "mhpss", "legal_aid", "interpretation", "documentation",
-                "investigation"] if kind == "trafficking" else \
-            ["medical", "legal_aid", "interpretation", "shelter", "documentation"]
+        pool = (
+            [
+                "shelter",
+                "medical",
+                "mhpss",
+                "legal_aid",
+                "interpretation",
+                "documentation",
+                "investigation",
+            ]
+            if kind == "trafficking"
+            else ["medical", "legal_aid", "interpretation", "shelter", "documentation"]
+        )
         if minor:
             pool.append("family_tracing")
         if status in ("long_term_support", "local_integration"):
@@ -1068,24 +1684,37 @@ class SyntheticGenerator:
         rng.shuffle(rest)
         return (first + rest)[:n]
 
-    def _provider(self, service: str, nationality: str) -> str:
+    def _provider(self, service: str, nationality: str, sender: str, narrative: str) -> str:
         if service == "return_reintegration" and self.rng.random() < 0.5:
-            foreign = self._foreign(nationality, "international", "anti_trafficking")
+            origin = narrative.removeprefix("Approached in ").split(" by ", 1)[0]
+            foreign = self._foreign(nationality, origin, "international", "anti_trafficking")
             if foreign and nationality != self.country:
                 return foreign
-        return self._local(*SERVICE_SECTORS[service])
+        for _ in range(3):  # an agency does not refer to itself
+            provider = self._local(*SERVICE_SECTORS[service])
+            if provider != sender:
+                break
+        return provider
 
 
 EXPLOITATION_VERB = {
-    "sexual": "sexual exploitation", "forced_labour": "forced labour",
-    "domestic_servitude": "domestic servitude", "forced_begging": "forced begging",
-    "forced_criminality": "forced criminal activity", "forced_marriage": "forced marriage",
+    "sexual": "sexual exploitation",
+    "forced_labour": "forced labour",
+    "domestic_servitude": "domestic servitude",
+    "forced_begging": "forced begging",
+    "forced_criminality": "forced criminal activity",
+    "forced_marriage": "forced marriage",
 }
-PHONE_LOCAL = {"IT": ("+39", ["320", "327", "331", "345", "351", "388"], 7),
-               "ES": ("+34", ["6", "7"], 8), "FR": ("+33", ["6", "7"], 8),
-               "MT": ("+356", ["79", "99", "77"], 6), "LY": ("+218", ["91", "92", "94"], 7),
-               "TN": ("+216", ["2", "5", "9"], 7), "MA": ("+212", ["6", "7"], 8),
-               "DZ": ("+213", ["5", "6", "7"], 8)}
+PHONE_LOCAL = {
+    "IT": ("+39", ["320", "327", "331", "345", "351", "388"], 7),
+    "ES": ("+34", ["6", "7"], 8),
+    "FR": ("+33", ["6", "7"], 8),
+    "MT": ("+356", ["79", "99", "77"], 6),
+    "LY": ("+218", ["91", "92", "94"], 7),
+    "TN": ("+216", ["2", "5", "9"], 7),
+    "MA": ("+212", ["6", "7"], 8),
+    "DZ": ("+213", ["5", "6", "7"], 8),
+}
 MAIL_DOMAINS = ["gmail.com", "yahoo.com", "hotmail.com", "outlook.com", "yahoo.fr"]
 
 
@@ -1097,8 +1726,9 @@ def _weights(w: Weighted) -> list[float]:
     return out
 
 
-_GROUP_PICKERS = {code: Weighted([(g, g.weight) for g in nat.groups])
-                  for code, nat in NATIONALITIES.items()}
+_GROUP_PICKERS = {
+    code: Weighted([(g, g.weight) for g in nat.groups]) for code, nat in NATIONALITIES.items()
+}
 
 
 def _pick_group(rng: random.Random, nat: Nationality) -> NameGroup:
@@ -1109,8 +1739,10 @@ def _pick_group(rng: random.Random, nat: Nationality) -> NameGroup:
 
 def _pattern(rng: random.Random, pattern: str) -> str:
     letters = "ABCDEFGHJKLMNPRSTUVWXYZ"
-    return "".join(str(rng.randint(0, 9)) if ch == "#" else rng.choice(letters) if ch == "@"
-                   else ch for ch in pattern)
+    return "".join(
+        str(rng.randint(0, 9)) if ch == "#" else rng.choice(letters) if ch == "@" else ch
+        for ch in pattern
+    )
 
 
 def _capital(agencies: list[AgencySpec], country: str) -> str:

@@ -11,8 +11,15 @@ from corridor.referrals.models import Referral
 
 R, W = "read", "change"
 
-COLUMNS = [("person", R), ("person", W), ("case", R), ("case", W),
-           ("referral", R), ("referral", W), ("audit", R)]
+COLUMNS = [
+    ("person", R),
+    ("person", W),
+    ("case", R),
+    ("case", W),
+    ("referral", R),
+    ("referral", W),
+    ("audit", R),
+]
 MATRIX = {
     #                       person     case       referral   audit
     "responder":           (200, 200, 200, 302, 200, 403, 403),
