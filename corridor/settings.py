@@ -245,6 +245,7 @@ LANGUAGES = [
     ("ar", _("Arabic")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["corridor.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = os.environ.get("CORRIDOR_TIME_ZONE", "UTC")

@@ -24,7 +24,9 @@ class Section:
     title: str
     figures: list[tuple[str, int]] = field(default_factory=list)
     cases: list = field(default_factory=list)
+    cases_title: str = ""
     referrals: list = field(default_factory=list)
+    referrals_title: str = ""
     empty: str = ""
     kind: str = ""
 
@@ -62,6 +64,8 @@ def _coordinator(user: User) -> Section:
         _("National referral: cases to move on"),
         figures=[(str(Status(s).label), counts.get(s, 0)) for s in OPEN_STATUSES],
         referrals=list(stale),
+        referrals_title=_("Referrals unanswered for more than 48 hours"),
+        cases_title=_("Presumed victims waiting longest for a referral"),
         cases=list(
             visible.filter(status=Status.PRESUMED_VICTIM)
             .select_related("person")
@@ -109,15 +113,15 @@ def _investigator(user: User) -> Section:
 
 
 def _analyst(user: User) -> Section:
-    """Counts only: analysts see no personal data, and cells under 10 are suppressed."""
+    """Counts only: analysts see no personal data, and counts under 10 are suppressed."""
     by_status = dict(
         ProtectionCase.objects.values_list("status")
         .annotate(n=Count("id"))
         .values_list("status", "n")
     )
-    figures = [(str(Status(s).label), n if n >= 10 else 0) for s, n in sorted(by_status.items())]
+    figures = [(str(Status(s).label), n if n >= 10 else "<10") for s, n in sorted(by_status.items())]
     return Section(
-        _("Protection cases by stage (cells under 10 shown as 0)"), figures=figures, kind="analyst"
+        _("Protection cases by stage (counts under 10 are not shown)"), figures=figures, kind="analyst"
     )
 
 
