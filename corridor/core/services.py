@@ -119,9 +119,13 @@ def _analyst(user: User) -> Section:
         .annotate(n=Count("id"))
         .values_list("status", "n")
     )
-    figures = [(str(Status(s).label), n if n >= 10 else "<10") for s, n in sorted(by_status.items())]
+    figures = [
+        (str(Status(s).label), n if n >= 10 else "<10") for s, n in sorted(by_status.items())
+    ]
     return Section(
-        _("Protection cases by stage (counts under 10 are not shown)"), figures=figures, kind="analyst"
+        _("Protection cases by stage (counts under 10 are not shown)"),
+        figures=figures,
+        kind="analyst",
     )
 
 
