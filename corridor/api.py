@@ -32,6 +32,9 @@ ROUTERS = (
     ("", "corridor.people.api.router"),
     ("", "corridor.cases.api.router"),
     ("", "corridor.referrals.api.router"),
+    ("", "corridor.screening.api.router"),
+    ("", "corridor.incidents.api.router"),
+    ("", "corridor.intake.api.router"),
 )
 
 # The most items one page of a list returns, whatever `limit` asks for.

@@ -114,6 +114,10 @@ INSTALLED_APPS = [
     "corridor.people",
     "corridor.cases",
     "corridor.referrals",
+    "corridor.screening",
+    "corridor.incidents",
+    "corridor.intake",
+    "corridor.notifications",
     "corridor.demo",
 ]
 
@@ -266,6 +270,10 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = os.environ.get("CORRIDOR_FROM_EMAIL", "corridor@localhost")
+# The address people reach this instance at, for links in e-mails.
+CORRIDOR_BASE_URL = os.environ.get("CORRIDOR_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# A referral not answered within this many hours comes back to the coordinator's queue.
+CORRIDOR_REFERRAL_RESPONSE_HOURS = envint("CORRIDOR_REFERRAL_RESPONSE_HOURS", 48)
 
 LOGGING = {
     "version": 1,

@@ -10,5 +10,9 @@ urlpatterns = [
     path("cases/", include("corridor.cases.urls")),
     path("referrals/", include("corridor.referrals.urls")),
     path("audit/", include("corridor.audit.urls")),
+    path("screening/", include("corridor.screening.urls")),
+    path("incidents/", include("corridor.incidents.urls")),
+    path("intake/", include("corridor.intake.urls")),
+    path("notifications/", include("corridor.notifications.urls")),
     path("api/", api.urls),
 ]

@@ -98,3 +98,86 @@ class ProtectionCase(models.Model):
             for code in self.forms_of_exploitation
             if code in Exploitation.values
         ]
+
+
+class Consent(models.Model):
+    """What the person agreed may be shared, with whom, and why; revocable at any time.
+
+    Referrals (national and transnational) must rely on a consent that covers the recipient,
+    the purpose and every category of data they carry; a revoked consent covers nothing.
+    """
+
+    class Purpose(models.TextChoices):
+        ASSISTANCE = "assistance", _("Protection and assistance services")
+        RETURN_REINTEGRATION = "return_reintegration", _("Return and reintegration")
+        FAMILY_TRACING = "family_tracing", _("Family tracing")
+        CONTINUED_ASSISTANCE = "continued_assistance", _("Continued assistance")
+        INFORMATION_FOR_PROTECTION = "information_for_protection", _("Information for protection")
+        CRIMINAL_PROCEEDINGS = "criminal_proceedings", _("Criminal proceedings")
+
+    class DataCategory(models.TextChoices):
+        IDENTITY = "identity", _("Identity (names, age, sex, nationality)")
+        CONTACT = "contact", _("Contact details")
+        DOCUMENTS = "documents", _("Identity documents")
+        STORY = "story", _("Account of what happened")
+        HEALTH = "health", _("Health and needs")
+        CASE = "case", _("Case history and status")
+
+    class Method(models.TextChoices):
+        WRITTEN = "written", _("Written and signed")
+        VERBAL = "verbal", _("Verbal, witnessed")
+        GUARDIAN = "guardian", _("Given by a guardian")
+
+    person = models.ForeignKey(
+        "people.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="consents"
+    )
+    case = models.ForeignKey(
+        ProtectionCase,
+        verbose_name=_("case"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consents",
+    )
+    purposes = models.JSONField(_("purposes"), default=list)
+    data_categories = models.JSONField(_("data that may be shared"), default=list)
+    recipient_agencies = models.ManyToManyField(
+        "accounts.Agency", verbose_name=_("agencies"), blank=True, related_name="+"
+    )
+    recipient_sectors = models.JSONField(_("any agency of these sectors"), default=list, blank=True)
+    recipient_countries = models.JSONField(_("partner countries"), default=list, blank=True)
+    method = models.CharField(_("how consent was given"), max_length=20, choices=Method.choices)
+    interpreter_language = models.CharField(_("explained in language"), max_length=10, blank=True)
+    given_at = models.DateTimeField(_("given"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revocation_reason = models.TextField(_("reason for revocation"), blank=True)
+
+    class Meta:
+        ordering = ["-given_at"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+
+    def __str__(self) -> str:
+        return f"consent {self.pk} of {self.person_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def covers(self, *, purpose: str, categories, agency=None, country: str | None = None) -> bool:
+        """Whether this consent lets `categories` go to `agency` (or `country`) for `purpose`."""
+        if not self.is_active or purpose not in self.purposes:
+            return False
+        if not set(categories) <= set(self.data_categories):
+            return False
+        if agency is not None:
+            if agency.sector in self.recipient_sectors:
+                return True
+            return any(a.pk == agency.pk for a in self.recipient_agencies.all())
+        return country is not None and country in self.recipient_countries

@@ -1,31 +1,47 @@
 from django.conf import settings
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from corridor.accounts import access
+from corridor.accounts.models import Role
+
+SCREENING_ROLES = (Role.FIRST_RESPONDER, Role.COORDINATOR, Role.INVESTIGATOR)
+INTAKE_ROLES = (Role.FIRST_RESPONDER, Role.COORDINATOR)
 
 
 def _nav_items(request) -> list[dict]:
     user = request.user
-    items = [(reverse("core:home"), _("Today"))]
+    wanted = [("core:home", _("Today"))]
+    if user.has_role(*SCREENING_ROLES):
+        wanted.append(("screening:start", _("Screen a person")))
     if user.has_role(*access.OPERATIONAL_ROLES):
-        items += [
-            (reverse("people:list"), _("Persons")),
-            (reverse("cases:list"), _("Cases")),
-            (reverse("referrals:list"), _("Referrals")),
+        wanted += [
+            ("people:list", _("Persons")),
+            ("cases:list", _("Cases")),
+            ("referrals:list", _("Referrals")),
+            ("incidents:list", _("Incidents")),
+            ("referrals:directory", _("Services")),
         ]
+    if user.has_role(*INTAKE_ROLES):
+        wanted.append(("intake:home", _("Import")))
     if access.can_administer(user):
-        items += [
-            (reverse("accounts:agency_list"), _("Agencies")),
-            (reverse("accounts:user_list"), _("Users")),
-            (reverse("audit:list"), _("Audit")),
+        wanted += [
+            ("accounts:agency_list", _("Agencies")),
+            ("accounts:user_list", _("Users")),
+            ("screening:catalogue_list", _("Indicators")),
+            ("audit:list", _("Audit")),
         ]
-    items.append((reverse("accounts:security"), _("My account")))
+    wanted.append(("accounts:security", _("My account")))
     path = request.path
-    return [
-        {"url": url, "label": label, "active": path == url or (url != "/" and path.startswith(url))}
-        for url, label in items
-    ]
+    items = []
+    for name, label in wanted:
+        try:
+            url = reverse(name)
+        except NoReverseMatch:  # an app that offers no such page yet
+            continue
+        active = path == url or (url != "/" and path.startswith(url))
+        items.append({"url": url, "label": label, "active": active})
+    return items
 
 
 def corridor(request):
@@ -35,5 +51,8 @@ def corridor(request):
     }
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
+        from corridor.notifications.services import unread_for
+
         context["nav_items"] = _nav_items(request)
+        context["unread_notifications"] = unread_for(user).count()
     return context
