@@ -3,11 +3,16 @@
 - A record belongs to the agency that created it; members of that agency with an
   operational role see it.
 - An agency a case was referred to sees that case and its person while the referral is
-  open or completed (not once it was declined or withdrawn).
+  open or completed (not once it was declined or withdrawn) **and while the consent the
+  referral relies on stands**: revoking the consent closes that access at once. Of the
+  person it sees only the data categories the referral shares (`visible_categories`); a
+  referral made before consents were recorded (no consent) shares identity and case only.
 - NRM coordinators see every record owned by an agency of their own country.
 - Analysts and administrators see no personal data at all: analysts work on aggregates,
   administrators on agencies, users and the audit trail.
 - Break-glass grants open one person for a few hours, with a recorded reason.
+- The service directory is open to every signed-in member; providers edit their own
+  agency's offers, coordinators and administrators every offer.
 
 Lookups outside this scope raise Http404, exactly like a missing record; a record the user
 may see but not change raises PermissionDenied (403).
@@ -23,7 +28,7 @@ from django.utils import timezone
 from corridor.accounts.models import Agency, BreakGlassGrant, Role, User
 from corridor.cases.models import ProtectionCase
 from corridor.people.models import Person
-from corridor.referrals.models import Referral
+from corridor.referrals.models import Referral, ServiceOffer
 
 # Roles that work on individual victims' records.
 OPERATIONAL_ROLES = frozenset(
@@ -50,25 +55,42 @@ def _grants(user: User):
     return BreakGlassGrant.objects.filter(user=user, expires_at__gt=timezone.now())
 
 
-def _referred_to(user: User, case_field: str):
+# A referral opens the case to its recipient only while the consent it relies on stands.
+# (No consent: a referral made before consents were recorded; it shares identity and case.)
+CONSENT_STANDS = Q(consent__isnull=True) | Q(consent__revoked_at__isnull=True)
+
+
+def referrals_granting_access(user: User) -> QuerySet[Referral]:
+    """Referrals through which the user's agency currently has a need to know."""
     return Referral.objects.filter(
-        **{case_field: OuterRef("pk")},
-        to_agency_id=user.agency_id,
-        status__in=Referral.GRANTS_ACCESS,
+        CONSENT_STANDS, to_agency_id=user.agency_id, status__in=Referral.GRANTS_ACCESS
     )
+
+
+def _referred_to(user: User, case_field: str):
+    return referrals_granting_access(user).filter(**{case_field: OuterRef("pk")})
+
+
+def _full_person_scope(user) -> Q | None:
+    """Persons the user sees entirely (not through a referral); None when there are none."""
+    q = None
+    if user.has_role(*OWNER_ROLES):
+        q = Q(owner_agency_id=user.agency_id)
+    if user.has_role(Role.COORDINATOR):
+        q = (q or NOTHING) | Q(owner_agency__country=user.agency.country)
+    if user.has_role(*BREAK_GLASS_ROLES):
+        q = (q or NOTHING) | Q(Exists(_grants(user).filter(person=OuterRef("pk"))))
+    return q
 
 
 def person_scope(user) -> Q:
     if not _active(user) or not user.has_role(*OPERATIONAL_ROLES):
         return NOTHING
-    q = Exists(_referred_to(user, "case__person"))
-    if user.has_role(*OWNER_ROLES):
-        q |= Q(owner_agency_id=user.agency_id)
-    if user.has_role(Role.COORDINATOR):
-        q |= Q(owner_agency__country=user.agency.country)
-    if user.has_role(*BREAK_GLASS_ROLES):
-        q |= Exists(_grants(user).filter(person=OuterRef("pk")))
-    return Q(q)
+    q = Q(Exists(_referred_to(user, "case__person")))
+    full = _full_person_scope(user)
+    if full is not None:
+        q |= full
+    return q
 
 
 def case_scope(user) -> Q:
@@ -192,12 +214,145 @@ def get_case_for_user(user, reference: str, *, for_change: bool = False) -> Prot
 
 def get_referral_for_user(user, reference: str, *, for_change: bool = False) -> Referral:
     referral = _get_or_404(
-        referrals_visible_to(user).select_related("case", "from_agency", "to_agency"),
+        referrals_visible_to(user).select_related(
+            "case__owner_agency", "from_agency", "to_agency", "offer", "consent"
+        ),
         reference=reference,
     )
     if for_change and not can_respond_to_referral(user, referral):
         raise PermissionDenied("Only the agency this referral was sent to may answer it.")
     return referral
+
+
+def can_withdraw_referral(user, referral: Referral) -> bool:
+    """The sending agency (a role that owns records) or a coordinator who may change the case."""
+    if not _active(user):
+        return False
+    if referral.from_agency_id == user.agency_id and user.has_role(*OWNER_ROLES):
+        return True
+    return user.has_role(Role.COORDINATOR) and can_change_case(user, referral.case)
+
+
+# --- what a recipient sees of a person --------------------------------------------------------
+
+# The person fields each data category (corridor.cases.models.Consent.DataCategory) covers.
+# `presumed_minor` is not listed: a child must be protected as a child whatever is shared.
+PERSON_FIELDS_BY_CATEGORY = {
+    "identity": (
+        "given_name",
+        "family_name",
+        "aliases",
+        "sex",
+        "date_of_birth",
+        "age_estimate_min",
+        "age_estimate_max",
+        "age_disputed",
+        "nationality",
+        "languages",
+    ),
+    "contact": ("phone", "email", "address"),
+    "documents": ("document_type", "document_number"),
+    "story": ("narrative",),
+    "health": (),
+    "case": (),
+}
+
+
+def visible_categories_many(user, persons) -> dict[int, set[str] | None]:
+    """`visible_categories` for many persons in at most two queries, keyed by person pk."""
+    persons = list(persons)
+    result: dict[int, set[str] | None] = {p.pk: set() for p in persons}
+    if not persons or not _active(user) or not user.has_role(*OPERATIONAL_ROLES):
+        return result
+    full = _full_person_scope(user)
+    whole = set()
+    if full is not None:
+        whole = set(
+            Person.objects.filter(full, pk__in=[p.pk for p in persons]).values_list("pk", flat=True)
+        )
+    rest = [p.pk for p in persons if p.pk not in whole]
+    if rest:
+        shared = referrals_granting_access(user).filter(case__person_id__in=rest)
+        for person_id, categories, consent_id in shared.values_list(
+            "case__person_id", "shared_categories", "consent_id"
+        ):
+            if consent_id is None or not categories:
+                categories = Referral.DEFAULT_CATEGORIES
+            result[person_id] |= set(categories)
+    for pk in whole:
+        result[pk] = None
+    return result
+
+
+def visible_categories(user, person: Person) -> set[str] | None:
+    """The data categories of `person` the user may see: None means everything.
+
+    Everything for the owning agency, coordinators of its country and a break-glass grant;
+    for an agency that sees the person only through referrals, the union of the categories
+    those referrals share (identity and case for a referral without consent); an empty set
+    for anyone else.
+    """
+    return visible_categories_many(user, [person])[person.pk]
+
+
+def hidden_person_fields(user, person: Person) -> frozenset[str]:
+    """The person fields to blank out for this user (empty: show everything)."""
+    return hidden_fields_for(visible_categories(user, person))
+
+
+def hidden_fields_for(categories: set[str] | None) -> frozenset[str]:
+    if categories is None:
+        return frozenset()
+    return frozenset(
+        field
+        for category, fields in PERSON_FIELDS_BY_CATEGORY.items()
+        if category not in categories
+        for field in fields
+    )
+
+
+# --- the service directory ----------------------------------------------------------------
+
+
+def offers_visible_to(user) -> QuerySet[ServiceOffer]:
+    """Active offers for every signed-in member; inactive ones only to those who manage them."""
+    if not (user and user.is_authenticated and user.is_active):
+        return ServiceOffer.objects.none()
+    if user.has_role(Role.COORDINATOR, Role.ADMINISTRATOR):
+        return ServiceOffer.objects.all()
+    q = Q(is_active=True)
+    if user.agency_id and user.has_role(Role.SERVICE_PROVIDER):
+        q |= Q(agency_id=user.agency_id)
+    return ServiceOffer.objects.filter(q)
+
+
+def can_manage_offers_of(user, agency: Agency | None) -> bool:
+    """Whether the user may publish offers (and their capacity) for `agency`."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.has_role(Role.COORDINATOR, Role.ADMINISTRATOR):
+        return True
+    return (
+        agency is not None
+        and user.has_role(Role.SERVICE_PROVIDER)
+        and user.agency_id is not None
+        and agency.pk == user.agency_id
+    )
+
+
+def can_manage_offer(user, offer: ServiceOffer) -> bool:
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.has_role(Role.COORDINATOR, Role.ADMINISTRATOR):
+        return True
+    return user.has_role(Role.SERVICE_PROVIDER) and offer.agency_id == user.agency_id
+
+
+def get_offer_for_user(user, pk: int, *, for_change: bool = False) -> ServiceOffer:
+    offer = _get_or_404(offers_visible_to(user).select_related("agency"), pk=pk)
+    if for_change and not can_manage_offer(user, offer):
+        raise PermissionDenied("Only the provider and coordinators change this offer.")
+    return offer
 
 
 def get_user_for_admin(user, pk: int, *, for_change: bool = False) -> User:

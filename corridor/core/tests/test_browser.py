@@ -91,9 +91,15 @@ def test_a_responder_registers_a_person_and_the_shelter_accepts_the_referral(wor
     assert responder.locator("[data-testid=presumed-minor]").is_visible()
 
     responder.click("button:has-text('Open a protection case')")
+    responder.click("text=Record consent")  # the guardian's, for a presumed child
+    responder.check("input[name=purposes][value=assistance]")
+    responder.check("input[name=data_categories][value=identity]")
+    responder.check("input[name=data_categories][value=case]")
+    responder.check("input[name=recipient_sectors][value=shelter]")
+    responder.click("main button:has-text('Save')")
     responder.select_option("#id_to_agency", label=world.shelter.name)
     responder.select_option("#id_service_type", "shelter")
-    responder.click("button:has-text('Refer')")
+    responder.click("main button:text-is('Refer')")
     assert responder.locator("[data-testid=referral-status]").inner_text() == "Sent"
 
     shelter = page_for("provider")

@@ -42,8 +42,9 @@ def test_nothing_is_sent_for_a_write_that_rolled_back(world):
     assert mail.outbox == []
 
 
-def test_a_user_reads_only_their_own_notifications(client, world, settings,
-                                                   django_capture_on_commit_callbacks):
+def test_a_user_reads_only_their_own_notifications(
+    client, world, settings, django_capture_on_commit_callbacks
+):
     settings.CORRIDOR_REQUIRE_MFA = False
     with django_capture_on_commit_callbacks(execute=True):
         notify([world.users.provider], lambda: "for the shelter", url="/referrals/")

@@ -9,6 +9,7 @@ import pytest
 from corridor.accounts.models import Role
 from corridor.accounts.services import issue_api_token
 from corridor.audit.models import AuditEvent
+from corridor.cases.services import record_consent
 from corridor.core.testing import AgencyFactory, ReferralFactory, UserFactory
 from corridor.referrals.models import Referral
 
@@ -113,6 +114,14 @@ def test_analysts_and_administrators_get_an_empty_list(client, world, username):
 
 def test_the_police_refer_the_case_for_medical_care(client, world):
     health = AgencyFactory(name="ASP Palermo", sector="health")
+    consent = record_consent(
+        world.person,
+        actor=world.users.responder,
+        purposes=["assistance"],
+        data_categories=["identity", "case", "health"],
+        method="written",
+        recipient_sectors=["health"],
+    )
     response = post(
         client,
         f"/api/cases/{world.case.reference}/referrals",
@@ -127,6 +136,8 @@ def test_the_police_refer_the_case_for_medical_care(client, world):
         "sent",
         "Needs a check-up.",
     )
+    assert response.json()["consent_id"] == consent.pk
+    assert response.json()["shared_categories"] == ["identity", "case"]
     assert AuditEvent.objects.filter(action="create", object_ref=referral.reference).exists()
     # the receiving agency now has a need to know
     doctor = UserFactory(agency=health, roles=[Role.SERVICE_PROVIDER])
