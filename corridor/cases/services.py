@@ -1052,6 +1052,10 @@ def revoke_consent(
             reason=reason,
             details={"revoked": True},
         )
+        # Imported here: the referrals app builds on this one (it asks for covering consents).
+        from corridor.referrals.services import withdraw_referrals_for_revoked_consent
+
+        withdraw_referrals_for_revoked_consent(consent, actor=actor, request=request)
     return consent
 
 

@@ -6,7 +6,7 @@ from corridor.accounts import access
 from corridor.accounts.models import Role
 
 SCREENING_ROLES = (Role.FIRST_RESPONDER, Role.COORDINATOR, Role.INVESTIGATOR)
-INTAKE_ROLES = (Role.FIRST_RESPONDER, Role.COORDINATOR)
+INTAKE_ROLES = tuple(access.OWNER_ROLES)  # those who may register persons may import them
 
 
 def _nav_items(request) -> list[dict]:
@@ -22,6 +22,8 @@ def _nav_items(request) -> list[dict]:
             ("incidents:list", _("Incidents")),
             ("referrals:directory", _("Services")),
         ]
+    elif access.can_see_statistics(user):
+        wanted.append(("incidents:list", _("Figures")))
     if user.has_role(*INTAKE_ROLES):
         wanted.append(("intake:home", _("Import")))
     if access.can_administer(user):

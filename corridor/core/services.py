@@ -6,41 +6,75 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from corridor.accounts import access
 from corridor.accounts.models import Role, User
-from corridor.cases.models import ProtectionCase
+from corridor.cases.models import Exploitation, ProtectionCase
+from corridor.cases.services import reviews_due_for
+from corridor.incidents import counting
+from corridor.incidents.services import incidents_visible_to
 from corridor.referrals.models import Referral
+from corridor.referrals.services import waiting_for
+from corridor.screening.services import screenings_visible_to
 
 Status = ProtectionCase.Status
 OPEN_STATUSES = [s for s in Status.values if s != Status.CLOSED]
-STALE_AFTER = timedelta(hours=48)
 
 
 @dataclass
 class Section:
     title: str
-    figures: list[tuple[str, int]] = field(default_factory=list)
+    figures: list[tuple[str, int | str]] = field(default_factory=list)
     cases: list = field(default_factory=list)
     cases_title: str = ""
     referrals: list = field(default_factory=list)
     referrals_title: str = ""
+    waiting: list = field(default_factory=list)
+    waiting_total: int = 0
+    reviews: list = field(default_factory=list)
+    screenings: list = field(default_factory=list)
+    incidents: list = field(default_factory=list)
+    link: tuple[str, str] | None = None
     empty: str = ""
     kind: str = ""
+
+    @property
+    def has_rows(self) -> bool:
+        return any(
+            (
+                self.cases,
+                self.referrals,
+                self.waiting,
+                self.reviews,
+                self.screenings,
+                self.incidents,
+            )
+        )
 
 
 def _responder(user: User) -> Section:
     cases = (
         access.cases_visible_to(user)
-        .filter(status__in=[Status.IDENTIFIED, Status.PRESUMED_VICTIM])
+        .filter(status__in=[Status.IDENTIFIED, Status.PRESUMED_VICTIM], referrals__isnull=True)
         .select_related("person")
         .order_by("-opened_at")[:10]
     )
+    since = timezone.now() - timedelta(days=14)
+    screenings = (
+        screenings_visible_to(user)
+        .filter(agency_id=user.agency_id, screened_at__gte=since)
+        .select_related("person", "catalogue")
+        .order_by("-screened_at")[:10]
+    )
     return Section(
-        _("Persons you identified who still wait for a referral"),
+        _("Your agency's screenings and the persons still waiting for a referral"),
+        screenings=list(screenings),
         cases=list(cases),
+        cases_title=_("Persons identified and not referred yet"),
+        link=(reverse("screening:start"), _("Screen a person")),
         empty=_("Nobody is waiting: every person you identified has been referred."),
         kind="responder",
     )
@@ -54,24 +88,15 @@ def _coordinator(user: User) -> Section:
         .annotate(n=Count("id"))
         .values_list("status", "n")
     )
-    stale = (
-        access.referrals_visible_to(user)
-        .filter(status=Referral.Status.SENT, created_at__lt=timezone.now() - STALE_AFTER)
-        .select_related("case", "to_agency")
-        .order_by("created_at")[:10]
-    )
+    waiting = waiting_for(user)
     return Section(
-        _("National referral: cases to move on"),
+        _("National referral: who is waiting, and for how long"),
         figures=[(str(Status(s).label), counts.get(s, 0)) for s in OPEN_STATUSES],
-        referrals=list(stale),
-        referrals_title=_("Referrals unanswered for more than 48 hours"),
-        cases_title=_("Presumed victims waiting longest for a referral"),
-        cases=list(
-            visible.filter(status=Status.PRESUMED_VICTIM)
-            .select_related("person")
-            .order_by("opened_at")[:10]
-        ),
-        empty=_("No referral has been left unanswered for more than 48 hours."),
+        waiting=list(waiting[:10]),
+        waiting_total=waiting.count(),
+        reviews=list(reviews_due_for(user)[:10]),
+        link=(reverse("referrals:queue"), _("Open the referral queue")),
+        empty=_("Nobody is waiting: every case has an answered referral."),
         kind="coordinator",
     )
 
@@ -79,6 +104,7 @@ def _coordinator(user: User) -> Section:
 def _provider(user: User) -> Section:
     incoming = (
         Referral.objects.filter(
+            access.CONSENT_STANDS,
             to_agency_id=user.agency_id,
             status__in=[
                 Referral.Status.SENT,
@@ -92,6 +118,7 @@ def _provider(user: User) -> Section:
     return Section(
         _("Referrals to your agency that need an answer or a service"),
         referrals=list(incoming),
+        link=(reverse("referrals:directory"), _("Publish your free places")),
         empty=_("No referral is waiting for your agency."),
         kind="provider",
     )
@@ -104,27 +131,35 @@ def _investigator(user: User) -> Section:
         .select_related("person")
         .order_by("-opened_at")[:10]
     )
+    incidents = incidents_visible_to(user).order_by("-created_at")[:10]
     return Section(
-        _("Open cases your agency works on"),
+        _("Incidents and open cases your agency works on"),
+        incidents=list(incidents),
         cases=list(cases),
-        empty=_("Your agency has no open case."),
+        cases_title=_("Open protection cases"),
+        empty=_("Your agency has no open case or incident."),
         kind="investigator",
     )
 
 
 def _analyst(user: User) -> Section:
     """Counts only: analysts see no personal data, and counts under 10 are suppressed."""
-    by_status = dict(
-        ProtectionCase.objects.values_list("status")
-        .annotate(n=Count("id"))
-        .values_list("status", "n")
-    )
+    counts = counting.count_for(user)
     figures = [
-        (str(Status(s).label), n if n >= 10 else "<10") for s, n in sorted(by_status.items())
+        (_("Victims (distinct persons)"), counts.victims),
+        (_("Incidents"), counts.incidents),
+        (_("Smuggled migrants in need of assistance"), counts.smuggled_migrants),
+        (_("Protection cases"), counts.cases),
+    ]
+    figures += [
+        (str(Exploitation(code).label), cell)
+        for code, cell in sorted(counts.by_exploitation.items())
+        if code in Exploitation.values
     ]
     return Section(
-        _("Protection cases by stage (counts under 10 are not shown)"),
+        _("National figures (counts under 10 are not shown)"),
         figures=figures,
+        link=(reverse("incidents:list"), _("Counts by route, sex, age and nationality")),
         kind="analyst",
     )
 
@@ -148,6 +183,7 @@ def _administrator(user: User) -> Section:
                 ).count(),
             ),
         ],
+        link=(reverse("audit:verify"), _("Verify the audit chain")),
         kind="administrator",
     )
 

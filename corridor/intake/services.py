@@ -600,6 +600,7 @@ def _import_submission(
             smuggling=submission.smuggling,
             location=submission.location,
             notes=submission.notes,
+            screened_at=submission.submitted_at,
             request=request,
         )
     except (ValidationError, PermissionDenied) as exc:

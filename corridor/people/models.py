@@ -85,6 +85,11 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    def save(self, *args, **kwargs):
+        if getattr(self, "hidden_fields", None):
+            raise ValueError("A person redacted for display cannot be saved.")
+        super().save(*args, **kwargs)
+
     @property
     def display_name(self) -> str:
         return " ".join(p for p in (self.given_name, self.family_name) if p) or self.reference

@@ -110,10 +110,30 @@ def update_person(
     return person
 
 
+def redact_persons(persons, *, viewer) -> list[Person]:
+    """Blank, in memory, the fields outside the data categories the viewer may see.
+
+    An agency that knows a person only through a referral sees what that referral shares
+    (`access.visible_categories`); a redacted instance refuses to be saved.
+    """
+    persons = list(persons)
+    categories = access.visible_categories_many(viewer, persons)
+    for person in persons:
+        hidden = access.hidden_fields_for(categories[person.pk])
+        for name in hidden:
+            field = Person._meta.get_field(name)
+            blank = None if field.null else (False if isinstance(field.default, bool) else "")
+            setattr(person, name, blank)
+        person.hidden_fields = hidden
+    return persons
+
+
 def view_person(
     person: Person, *, actor, request: HttpRequest | None = None, purpose: str = "detail"
 ) -> None:
-    """Record that the actor saw this person's record (break-glass reason included)."""
+    """Record that the actor saw this person's record (break-glass reason included), and
+    leave on the instance only what the actor may see."""
+    redact_persons([person], viewer=actor)
     grant = None
     if person.owner_agency_id != actor.agency_id:
         grant = access.break_glass_grant_active(actor, person)
@@ -128,6 +148,8 @@ def view_person(
 
 
 def view_person_list(persons, *, actor, request: HttpRequest | None = None) -> None:
+    """Record the page of persons the actor saw, redacted to what they may see."""
+    persons = redact_persons(persons, viewer=actor)
     refs = [p.reference for p in persons]
     if refs:
         record_event(
@@ -179,6 +201,7 @@ HTCDS_GENDER = {"female": "Female", "male": "Male", "other": "Other", "unknown":
 
 def export_person_htcds(person: Person, *, actor, request: HttpRequest | None = None) -> dict:
     """The person and the cases the actor may see, under HTCDS 2.0 field names; audited."""
+    redact_persons([person], viewer=actor)
     cases = access.cases_visible_to(actor).filter(person=person).order_by("opened_at")
     record = {
         "prs_Reference": person.reference,

@@ -7,6 +7,8 @@ may do and writes the audit trail. Screenings and age assessments are append-onl
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, QuerySet
@@ -350,7 +352,9 @@ def _validated_answers(catalogue: IndicatorCatalogue, answers, codes: list[str])
     return {code: answers.get(code) for code in codes}
 
 
-def _check_catalogue(catalogue: IndicatorCatalogue, person: Person) -> None:
+def _check_catalogue(
+    catalogue: IndicatorCatalogue, person: Person, screened_at: datetime | None = None
+) -> None:
     if not catalogue.published:
         raise ValidationError(
             {
@@ -359,7 +363,11 @@ def _check_catalogue(catalogue: IndicatorCatalogue, person: Person) -> None:
                 )
             }
         )
-    if catalogue.retired_at is not None:
+    # A phone form filled in before the list was replaced is still a valid screening.
+    collected_before_retirement = screened_at is not None and (
+        catalogue.retired_at is not None and screened_at < catalogue.retired_at
+    )
+    if catalogue.retired_at is not None and not collected_before_retirement:
         raise ValidationError(
             {
                 "catalogue": _("{catalogue} was replaced by a newer version: use that one.").format(
@@ -508,10 +516,13 @@ def screen_person(
     smuggling: bool = False,
     location: str = "",
     notes: str = "",
+    screened_at: datetime | None = None,
     request: HttpRequest | None = None,
 ) -> Screening:
     """Score the answers with this catalogue version and record a new screening.
 
+    `screened_at` is when the screening happened, for forms collected offline and imported
+    later (not in the future; default now).
     `answers` maps indicator codes to True (present), False (absent) or None (unknown);
     codes left out are unknown. `smuggling` records that the person paid a smuggler or
     crossed irregularly and is vulnerable or has needs. A person presumed to be a minor
@@ -520,7 +531,9 @@ def screen_person(
     """
     if not access.can_change_person(actor, person):
         raise PermissionDenied(_("You may not screen this person."))
-    _check_catalogue(catalogue, person)
+    if screened_at is not None and screened_at > timezone.now():
+        raise ValidationError({"screened_at": _("A screening cannot be dated in the future.")})
+    _check_catalogue(catalogue, person, screened_at)
     indicators = {
         i.code: i
         for i in catalogue.indicators.select_related("dimension").order_by(
@@ -560,6 +573,7 @@ def screen_person(
             result=evaluation.result,
             rule=evaluation.rule,
             explanation=evaluation.as_dict(),
+            screened_at=screened_at or timezone.now(),
             treated_as_child=child,
             guardian_required=child,
             next_step=next_step,

@@ -132,7 +132,7 @@ def test_the_person_list_costs_the_same_queries_for_5_or_50_records(
 
     client.force_login(world.users.coordinator)
     PersonFactory.create_batch(4, owner_agency=world.police)
-    with django_assert_max_num_queries(12) as few:
+    with django_assert_max_num_queries(14) as few:
         client.get("/people/")
     PersonFactory.create_batch(45, owner_agency=world.police)
     with django_assert_max_num_queries(len(few.captured_queries)):

@@ -217,4 +217,5 @@ def test_the_command_leaves_fresh_answered_and_revoked_referrals_alone(
         sent_hours_ago(referral, 30)
         revoke_consent(referral.consent, actor=world.users.responder)
         assert services.notify_overdue_referrals() == []
-    assert not Notification.objects.exists()
+    # the recipients hear that the referral was withdrawn, nobody that it is overdue
+    assert not Notification.objects.filter(message__contains="back in your queue").exists()
