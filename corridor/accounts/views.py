@@ -31,8 +31,7 @@ from corridor.accounts.forms import (
     UserAccountForm,
 )
 from corridor.accounts.models import Agency, ApiToken, Role, User
-from corridor.core.concurrency import ConcurrentEdit
-from corridor.core.forms import apply_validation_error
+from corridor.core.forms import apply_validation_error, perform_on_form
 
 PAGE_SIZE = 50
 
@@ -207,19 +206,16 @@ def agency_edit(request, pk: int):
     if request.method == "POST":
         form = AgencyForm(request.POST)  # the service compares against the stored record
         if form.is_valid():
-            try:
-                services.update_agency(
+            if perform_on_form(
+                form,
+                lambda: services.update_agency(
                     agency,
                     actor=request.user,
                     request=request,
                     expected_version=form.cleaned_data.get("version") or 0,
                     **form.changes(),
-                )
-            except ConcurrentEdit as exc:
-                form.add_error(None, str(exc))
-            except ValidationError as exc:
-                apply_validation_error(form, exc)
-            else:
+                ),
+            ):
                 messages.success(request, _("Changes to {name} saved.").format(name=agency.name))
                 return redirect("accounts:agency_list")
     else:
@@ -266,19 +262,16 @@ def user_edit(request, pk: int):
     if request.method == "POST":
         form = UserAccountForm(request.POST)  # the service compares against the stored record
         if form.is_valid():
-            try:
-                services.update_user_account(
+            if perform_on_form(
+                form,
+                lambda: services.update_user_account(
                     account,
                     actor=request.user,
                     request=request,
                     expected_version=form.cleaned_data.get("version") or 0,
                     **form.changes(),
-                )
-            except ConcurrentEdit as exc:
-                form.add_error(None, str(exc))
-            except ValidationError as exc:
-                apply_validation_error(form, exc)
-            else:
+                ),
+            ):
                 messages.success(
                     request, _("Changes to {username} saved.").format(username=account.username)
                 )

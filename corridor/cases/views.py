@@ -16,7 +16,7 @@ from corridor.accounts import access
 from corridor.cases import forms, services
 from corridor.cases.models import Consent, ProtectionCase
 from corridor.core.concurrency import ConcurrentEdit
-from corridor.core.forms import apply_validation_error
+from corridor.core.forms import perform_on_form
 from corridor.referrals.views import case_referrals_context
 
 GET_POST = require_http_methods(["GET", "POST"])
@@ -140,13 +140,10 @@ def _form_page(request, case, form, perform, *, title, success, intro="", notice
     A stale version or a rule broken shows on the form and writes nothing.
     """
     if request.method == "POST" and form.is_valid():
-        try:
-            perform(form.cleaned_data)
-        except ConcurrentEdit as exc:
-            form.add_error(None, str(exc))
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
+        if perform_on_form(
+            form,
+            lambda: perform(form.cleaned_data),
+        ):
             messages.success(request, success)
             return redirect("cases:detail", case.reference)
     return render(

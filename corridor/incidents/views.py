@@ -14,8 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from corridor.accounts import access
 from corridor.cases.models import Consent, Exploitation
-from corridor.core.concurrency import ConcurrentEdit
-from corridor.core.forms import apply_validation_error
+from corridor.core.forms import apply_validation_error, perform_on_form
 from corridor.incidents import counting, services
 from corridor.incidents.forms import (
     EventForm,
@@ -193,19 +192,16 @@ def incident_edit(request, reference):
     if request.method == "POST":
         form = IncidentForm(request.POST)  # the service compares against the stored record
         if form.is_valid():
-            try:
-                services.update_incident(
+            if perform_on_form(
+                form,
+                lambda: services.update_incident(
                     incident,
                     actor=request.user,
                     request=request,
                     expected_version=form.cleaned_data.get("version") or 0,
                     **form.changes(),
-                )
-            except ConcurrentEdit as exc:
-                form.add_error(None, str(exc))
-            except ValidationError as exc:
-                apply_validation_error(form, exc)
-            else:
+                ),
+            ):
                 messages.success(request, _("Changes saved."))
                 return redirect("incidents:detail", incident.reference)
     else:

@@ -8,8 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from corridor.accounts import access
-from corridor.core.concurrency import ConcurrentEdit
-from corridor.core.forms import apply_validation_error
+from corridor.core.forms import apply_validation_error, perform_on_form
 from corridor.people import services
 from corridor.people.forms import BreakGlassForm, PersonForm
 
@@ -75,19 +74,16 @@ def person_edit(request, reference):
         form = PersonForm(request.POST)  # the service compares against the stored record
         if form.is_valid():
             expected = form.cleaned_data.get("version") or 0
-            try:
-                services.update_person(
+            if perform_on_form(
+                form,
+                lambda: services.update_person(
                     person,
                     actor=request.user,
                     request=request,
                     expected_version=expected,
                     **form.changes(),
-                )
-            except ConcurrentEdit as exc:
-                form.add_error(None, str(exc))
-            except ValidationError as exc:
-                apply_validation_error(form, exc)
-            else:
+                ),
+            ):
                 messages.success(request, _("Changes saved."))
                 return redirect("people:detail", person.reference)
     else:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from corridor.accounts import access
 from corridor.accounts.models import Role
 from corridor.core.concurrency import ConcurrentEdit
-from corridor.core.forms import apply_validation_error
+from corridor.core.forms import apply_validation_error, perform_on_form
 from corridor.referrals import services
 from corridor.referrals.forms import (
     CapacityForm,
@@ -298,19 +298,16 @@ def offer_edit(request, pk):
     offer = access.get_offer_for_user(request.user, pk, for_change=True)
     form = ServiceOfferForm(request.POST or None, user=request.user, offer=offer)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.update_offer(
+        if perform_on_form(
+            form,
+            lambda: services.update_offer(
                 offer,
                 actor=request.user,
                 expected_version=form.cleaned_data.get("version") or 0,
                 request=request,
                 **form.offer_fields(),
-            )
-        except ConcurrentEdit as exc:
-            form.add_error(None, str(exc))
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
+            ),
+        ):
             messages.success(request, _("Changes saved."))
             return redirect("referrals:directory")
     return render(request, "referrals/offer_form.html", {"form": form, "offer": offer})

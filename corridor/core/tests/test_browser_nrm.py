@@ -11,12 +11,9 @@ import re
 
 import pytest
 
-from corridor.core.tests.test_browser import (  # noqa: F401 (fixtures)
-    HAVE_CHROMIUM,
-    browser,
-    page_for,
-    pytestmark,
-)
+from corridor.core.tests.conftest import BROWSER_TESTS
+
+pytestmark = BROWSER_TESTS
 
 YES = {
     # deceptive recruitment: strong + medium
@@ -40,8 +37,13 @@ def shelter_offer(world):
     from corridor.referrals.models import ServiceOffer
 
     return ServiceOffer.objects.create(
-        agency=world.shelter, service_type="shelter", name="Casa Rifugio – adults",
-        sexes=["female", "male"], min_age=18, total_places=6, free_places=2,
+        agency=world.shelter,
+        service_type="shelter",
+        name="Casa Rifugio – adults",
+        sexes=["female", "male"],
+        min_age=18,
+        total_places=6,
+        free_places=2,
     )
 
 
@@ -108,9 +110,7 @@ def test_an_adult_in_forced_labour_is_screened_referred_and_assisted(
     assert "Assisted" in coordinator.locator("[data-testid=case-status]").inner_text()
 
 
-def test_a_child_of_unknown_age_goes_down_the_child_protection_path(
-    world, catalogues, page_for
-):
+def test_a_child_of_unknown_age_goes_down_the_child_protection_path(world, catalogues, page_for):
     responder = page_for("responder")
     responder.goto("/screening/")
     responder.fill("#id_given_name", "Awa")
