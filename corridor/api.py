@@ -35,6 +35,7 @@ ROUTERS = (
     ("", "corridor.screening.api.router"),
     ("", "corridor.incidents.api.router"),
     ("", "corridor.intake.api.router"),
+    ("", "corridor.crossborder.api.router"),
 )
 
 # The most items one page of a list returns, whatever `limit` asks for.

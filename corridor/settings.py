@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "corridor.incidents",
     "corridor.intake",
     "corridor.notifications",
+    "corridor.crossborder",
     "corridor.demo",
 ]
 

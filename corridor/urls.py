@@ -14,5 +14,6 @@ urlpatterns = [
     path("incidents/", include("corridor.incidents.urls")),
     path("intake/", include("corridor.intake.urls")),
     path("notifications/", include("corridor.notifications.urls")),
+    path("crossborder/", include("corridor.crossborder.urls")),
     path("api/", api.urls),
 ]

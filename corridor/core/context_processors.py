@@ -26,8 +26,11 @@ def _nav_items(request) -> list[dict]:
         wanted.append(("incidents:list", _("Figures")))
     if user.has_role(*INTAKE_ROLES):
         wanted.append(("intake:home", _("Import")))
+    if user.has_role(Role.COORDINATOR):
+        wanted.append(("crossborder:queue", _("Partner countries")))
     if access.can_administer(user):
         wanted += [
+            ("crossborder:partner_list", _("Partners")),
             ("accounts:agency_list", _("Agencies")),
             ("accounts:user_list", _("Users")),
             ("screening:catalogue_list", _("Indicators")),
