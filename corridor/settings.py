@@ -275,6 +275,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("CORRIDOR_FROM_EMAIL", "corridor@localhost")
 CORRIDOR_BASE_URL = os.environ.get("CORRIDOR_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # A referral not answered within this many hours comes back to the coordinator's queue.
 CORRIDOR_REFERRAL_RESPONSE_HOURS = envint("CORRIDOR_REFERRAL_RESPONSE_HOURS", 48)
+# The reflection period of a presumed victim; the services refuse anything under 30 days.
+CORRIDOR_REFLECTION_DAYS = envint("CORRIDOR_REFLECTION_DAYS", 30)
 
 LOGGING = {
     "version": 1,
