@@ -275,6 +275,14 @@ DEFAULT_FROM_EMAIL = os.environ.get("CORRIDOR_FROM_EMAIL", "corridor@localhost")
 CORRIDOR_BASE_URL = os.environ.get("CORRIDOR_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # A referral not answered within this many hours comes back to the coordinator's queue.
 CORRIDOR_REFERRAL_RESPONSE_HOURS = envint("CORRIDOR_REFERRAL_RESPONSE_HOURS", 48)
+# Transnational referral: this instance's signing key (else the one `crossborder_keys` stored),
+# the clock skew tolerated on partners' messages, and the outbox's retry policy.
+CORRIDOR_SIGNING_KEY_FILE = os.environ.get("CORRIDOR_SIGNING_KEY_FILE", "")
+CORRIDOR_CROSSBORDER_MAX_SKEW_SECONDS = envint("CORRIDOR_CROSSBORDER_MAX_SKEW_SECONDS", 300)
+CORRIDOR_CROSSBORDER_RETRY_BASE_SECONDS = envint("CORRIDOR_CROSSBORDER_RETRY_BASE_SECONDS", 2)
+CORRIDOR_CROSSBORDER_RETRY_MAX_SECONDS = envint("CORRIDOR_CROSSBORDER_RETRY_MAX_SECONDS", 900)
+CORRIDOR_CROSSBORDER_MAX_REJECTIONS = envint("CORRIDOR_CROSSBORDER_MAX_REJECTIONS", 5)
+CORRIDOR_CROSSBORDER_TIMEOUT_SECONDS = envint("CORRIDOR_CROSSBORDER_TIMEOUT_SECONDS", 10)
 # The reflection period of a presumed victim; the services refuse anything under 30 days.
 CORRIDOR_REFLECTION_DAYS = envint("CORRIDOR_REFLECTION_DAYS", 30)
 

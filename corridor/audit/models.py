@@ -29,6 +29,8 @@ class AuditEvent(models.Model):
         LOGOUT = "logout", _("Signed out")
         ADMIN = "admin", _("Administration")
         KEY_ROTATION = "key_rotation", _("Keys rotated")
+        MESSAGE_RECEIVED = "message_received", _("Partner message received")
+        MESSAGE_REFUSED = "message_refused", _("Partner message refused")
 
     at = models.DateTimeField(_("when"), db_index=True)
     actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)

@@ -1052,10 +1052,13 @@ def revoke_consent(
             reason=reason,
             details={"revoked": True},
         )
-        # Imported here: the referrals app builds on this one (it asks for covering consents).
+        # Imported here: these apps build on this one (they ask for covering consents).
         from corridor.referrals.services import withdraw_referrals_for_revoked_consent
 
         withdraw_referrals_for_revoked_consent(consent, actor=actor, request=request)
+        from corridor.crossborder.services import on_consent_revoked
+
+        on_consent_revoked(consent, actor=actor, request=request)
     return consent
 
 

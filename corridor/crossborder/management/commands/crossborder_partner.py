@@ -1,0 +1,57 @@
+"""Register a partner from the card its administrator printed with `crossborder_keys`:
+
+    corridor crossborder_partner --admin alice --name "NAPTIP Nigeria" nigeria-card.json
+
+The card is JSON: {"country": "NG", "base_url": "https://…", "key_id": "…", "public_jwk": {…}};
+`-` reads it from standard input. The registration is audited as the administrator named.
+Check the key id with the partner's administrator through another channel first.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from corridor.accounts.models import User
+from corridor.crossborder.services import register_partner
+
+
+class Command(BaseCommand):
+    help = "Register a partner instance from the key card it handed over."
+
+    def add_arguments(self, parser):
+        parser.add_argument("card", help="The partner's card (JSON file), or - for stdin.")
+        parser.add_argument("--admin", required=True, help="Username of the administrator.")
+        parser.add_argument("--name", help="The partner's name (default: its country).")
+        parser.add_argument("--base-url", help="Override the address written on the card.")
+
+    def handle(self, *args, card, admin, name=None, base_url=None, **options):
+        try:
+            text = sys.stdin.read() if card == "-" else Path(card).read_text(encoding="utf-8")
+            data = json.loads(text)
+        except (OSError, ValueError) as exc:
+            raise CommandError(f"Cannot read the card: {exc}") from exc
+        actor = User.objects.filter(username=admin, is_active=True).first()
+        if actor is None:
+            raise CommandError(f"No active user {admin!r}.")
+        try:
+            partner = register_partner(
+                actor=actor,
+                country=data.get("country", ""),
+                name=name or data.get("name") or data.get("country", ""),
+                base_url=base_url or data.get("base_url", ""),
+                public_jwk=data.get("public_jwk") or {},
+                key_id=data.get("key_id", ""),
+            )
+        except PermissionDenied as exc:
+            raise CommandError(f"{admin} is not an administrator.") from exc
+        except ValidationError as exc:
+            problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+            raise CommandError(problems) from exc
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Partner {partner.name} ({partner.country}) registered, key {partner.key_id}."
+            )
+        )

@@ -1,0 +1,343 @@
+"""Pages for transnational referral, and the inbox partners post their messages to.
+
+Coordinators: the queue (incoming and outgoing referrals), a referral's page, sending a case
+with a preview of exactly what leaves. Administrators: the partners. The inbox is for
+machines: no session, no CSRF token, authenticated by the message's signature.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from corridor.accounts import access
+from corridor.accounts.models import Role
+from corridor.core.concurrency import ConcurrentEdit
+from corridor.core.forms import apply_validation_error
+from corridor.crossborder import inbox, payload, services
+from corridor.crossborder.forms import (
+    OptionalReasonForm,
+    PartnerForm,
+    ReasonForm,
+    SendForm,
+    StatusForm,
+)
+from corridor.crossborder.keys import instance_signing_key
+from corridor.crossborder.models import OutboxMessage, Partner, TransnationalReferral
+
+PAGE_SIZE = 50
+Status = TransnationalReferral.Status
+Direction = TransnationalReferral.Direction
+
+
+def _messages_of(exc: Exception) -> str:
+    return " ".join(getattr(exc, "messages", None) or [str(exc)])
+
+
+# --- the inbox (machine to machine) ------------------------------------------------------------
+
+
+@csrf_exempt  # authenticated by the message's signature, not by a session
+@require_POST
+def inbox_view(request):
+    answer = inbox.receive(request.body, request=request)
+    return JsonResponse(answer.data, status=answer.status)
+
+
+# --- coordinators ------------------------------------------------------------------------------
+
+
+def coordinators_only(view):
+    """Declare, at the endpoint, that only NRM coordinators may call it (others get 403)."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not (request.user.agency_id and request.user.has_role(Role.COORDINATOR)):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@coordinators_only
+def queue(request):
+    user = request.user
+    direction = request.GET.get("direction")
+    if direction not in Direction.values:
+        direction = Direction.INCOMING
+    referrals = services.referrals_visible_to(user).filter(direction=direction)
+    status = request.GET.get("status")
+    if status in Status.values:
+        referrals = referrals.filter(status=status)
+    waiting = services.incoming_queue_for(user).filter(status=Status.RECEIVED).count()
+    page = Paginator(
+        referrals.select_related("partner", "case").order_by("-created_at", "-pk"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "crossborder/queue.html",
+        {
+            "page": page,
+            "direction": direction,
+            "status": status,
+            "statuses": Status.choices,
+            "waiting": waiting,
+        },
+    )
+
+
+@login_required
+def detail(request, reference):
+    user = request.user
+    referral = services.get_referral_for_user(user, reference)
+    services.view_referral(referral, actor=user, request=request)
+    can_act = services.can_act(user, referral)
+    return render(
+        request,
+        "crossborder/detail.html",
+        {
+            "referral": referral,
+            "fields": payload.labelled(referral.payload),
+            "reports": referral.status_reports.select_related("reported_by"),
+            "can_act": can_act,
+            "can_answer": can_act
+            and not referral.is_outgoing
+            and referral.status == Status.RECEIVED,
+            "can_report": can_act
+            and not referral.is_outgoing
+            and referral.status in (Status.ACCEPTED, *services.REPORTABLE),
+            "can_withdraw": can_act and referral.is_outgoing and not referral.is_closed,
+            "reason_form": ReasonForm(),
+            "status_form": StatusForm(),
+            "outbox": referral.outbox.order_by("created_at") if referral.is_outgoing else (),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def send(request, case_reference):
+    user = request.user
+    case = access.get_case_for_user(user, case_reference)
+    if not services.can_send(user, case):
+        raise PermissionDenied
+    data = request.POST if request.method == "POST" else (request.GET if request.GET else None)
+    form = SendForm(data)
+    preview = None
+    if data is not None and form.is_valid():
+        arguments = {
+            "actor": user,
+            "partner": form.cleaned_data["partner"],
+            "purpose": form.cleaned_data["purpose"],
+            "request": request,
+        }
+        try:
+            if request.method == "POST":
+                referral = services.send_transnational_referral(case, **arguments)
+            else:
+                preview = services.preview_transnational_referral(case, **arguments)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            if request.method == "POST":
+                messages.success(
+                    request,
+                    _("Referral {ref} will be sent to {partner}.").format(
+                        ref=referral.reference, partner=referral.partner.name
+                    ),
+                )
+                return redirect("crossborder:detail", referral.reference)
+    return render(
+        request, "crossborder/send.html", {"case": case, "form": form, "preview": preview}
+    )
+
+
+def _act(request, reference, perform, success):
+    referral = services.get_referral_for_user(request.user, reference, for_change=True)
+    version = request.POST.get("version")
+    try:
+        perform(referral, int(version) if version else None)
+    except (ConcurrentEdit, ValidationError) as exc:
+        messages.error(request, _messages_of(exc))
+    else:
+        messages.success(request, success(referral))
+    return redirect("crossborder:detail", referral.reference)
+
+
+@login_required
+@require_POST
+def accept(request, reference):
+    return _act(
+        request,
+        reference,
+        lambda referral, version: services.accept_incoming_referral(
+            referral, actor=request.user, expected_version=version, request=request
+        ),
+        lambda referral: _("Referral {ref} accepted: case {case} opened.").format(
+            ref=referral.reference, case=referral.case.reference
+        ),
+    )
+
+
+@login_required
+@require_POST
+def decline(request, reference):
+    return _act(
+        request,
+        reference,
+        lambda referral, version: services.decline_incoming_referral(
+            referral,
+            actor=request.user,
+            reason=request.POST.get("reason", ""),
+            expected_version=version,
+            request=request,
+        ),
+        lambda referral: _("Referral {ref} declined.").format(ref=referral.reference),
+    )
+
+
+@login_required
+@require_POST
+def report(request, reference):
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        services.get_referral_for_user(request.user, reference, for_change=True)
+        for name, errors in form.errors.items():
+            messages.error(request, f"{form.fields[name].label}: {' '.join(errors)}")
+        return redirect("crossborder:detail", reference)
+    return _act(
+        request,
+        reference,
+        lambda referral, version: services.report_status(
+            referral,
+            form.cleaned_data["status"],
+            form.cleaned_data["month"],
+            actor=request.user,
+            expected_version=version,
+            request=request,
+        ),
+        lambda referral: _("Status reported: {status}.").format(status=referral.status_label()),
+    )
+
+
+@login_required
+@require_POST
+def withdraw(request, reference):
+    return _act(
+        request,
+        reference,
+        lambda referral, version: services.withdraw_transnational_referral(
+            referral,
+            actor=request.user,
+            reason=request.POST.get("reason", ""),
+            expected_version=version,
+            request=request,
+        ),
+        lambda referral: _("Referral {ref} withdrawn; the partner is told.").format(
+            ref=referral.reference
+        ),
+    )
+
+
+# --- administrators: partners --------------------------------------------------------------------
+
+
+def administrators_only(view):
+    """Declare, at the endpoint, that only administrators may call it (others get 403)."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not access.can_administer(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@administrators_only
+def partner_list(request):
+    partners = Partner.objects.annotate(
+        pending=Count("outbox", filter=Q(outbox__status=OutboxMessage.Status.PENDING)),
+        failed=Count("outbox", filter=Q(outbox__status=OutboxMessage.Status.FAILED)),
+    ).order_by("country", "-created_at")
+    page = Paginator(partners, PAGE_SIZE).get_page(request.GET.get("page"))
+    try:
+        own = instance_signing_key()
+    except ImproperlyConfigured:  # no key yet: the page says how to make one
+        own = None
+    return render(request, "crossborder/partner_list.html", {"page": page, "own_key": own})
+
+
+@administrators_only
+@require_http_methods(["GET", "POST"])
+def partner_create(request):
+    form = PartnerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            partner = services.register_partner(
+                actor=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Partner {name} registered.").format(name=partner.name))
+            return redirect("crossborder:partner_detail", partner.pk)
+    return render(request, "crossborder/partner_form.html", {"form": form})
+
+
+@administrators_only
+def partner_detail(request, pk):
+    partner = services.get_partner_for_admin(request.user, pk)
+    outbox = partner.outbox.exclude(status=OutboxMessage.Status.DELIVERED).select_related(
+        "referral"
+    )
+    return render(
+        request,
+        "crossborder/partner_detail.html",
+        {
+            "partner": partner,
+            "outbox": outbox.order_by("created_at", "pk")[:PAGE_SIZE],
+            "delivered": partner.outbox.filter(status=OutboxMessage.Status.DELIVERED).count(),
+            "received": partner.received_messages.count(),
+            "reason_form": OptionalReasonForm(),
+        },
+    )
+
+
+PARTNER_ACTIONS = {
+    "suspend": (services.suspend_partner, _lazy("Partner {name} suspended.")),
+    "reactivate": (services.reactivate_partner, _lazy("Partner {name} is active again.")),
+    "revoke": (services.revoke_partner, _lazy("Partner {name} revoked.")),
+}
+
+
+@administrators_only
+@require_POST
+def partner_action(request, pk, action):
+    partner = services.get_partner_for_admin(request.user, pk)
+    try:
+        if action == "retry":
+            count = services.retry_failed_messages(partner, actor=request.user, request=request)
+            text = _("{count} message(s) back in the queue.").format(count=count)
+        else:
+            perform, template = PARTNER_ACTIONS[action]
+            perform(
+                partner, actor=request.user, reason=request.POST.get("reason", ""), request=request
+            )
+            text = str(template).format(name=partner.name)
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+    else:
+        messages.success(request, text)
+    return redirect("crossborder:partner_detail", partner.pk)
