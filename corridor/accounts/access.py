@@ -71,9 +71,17 @@ def _full_person_scope(user) -> Q | None:
     """Persons the user sees entirely (not through a referral); None when there are none."""
     q = None
     if user.has_role(*OWNER_ROLES):
-        q = Q(owner_agency_id=user.agency_id)
+        # the agency's own records, and the persons whose protection case it holds
+        own_cases = ProtectionCase.objects.filter(owner_agency_id=user.agency_id)
+        q = Q(owner_agency_id=user.agency_id) | Q(pk__in=own_cases.values("person_id"))
     if user.has_role(Role.COORDINATOR):
-        q = (q or NOTHING) | Q(owner_agency_id__in=_agencies_of_country(user))
+        national = _agencies_of_country(user)
+        national_cases = ProtectionCase.objects.filter(owner_agency_id__in=national)
+        q = (
+            (q or NOTHING)
+            | Q(owner_agency_id__in=national)
+            | Q(pk__in=national_cases.values("person_id"))
+        )
     if user.has_role(*BREAK_GLASS_ROLES):
         q = (q or NOTHING) | Q(pk__in=_grants(user).values("person_id"))
     return q

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Sequence
+from datetime import UTC
 
+from django.conf import settings
 from django.db import connection, models
 
 from corridor.core.crypto import EncryptedTextField
@@ -27,11 +29,22 @@ from corridor.core.crypto import EncryptedTextField
 Converter = Callable[[object], object] | None
 
 
+def _sqlite_datetime(value):
+    """What SQLite's adapt_datetimefield_value stores for an aware date-time, in UTC."""
+    if value is None:
+        return None
+    if value.tzinfo is UTC:
+        return value.isoformat(" ")[:-6]  # without "+00:00"
+    return str(value.astimezone(UTC).replace(tzinfo=None))
+
+
 def _converter(field: models.Field) -> Converter:
     ops = connection.ops
     if isinstance(field, EncryptedTextField | models.JSONField | models.DecimalField):
         return lambda value: field.get_db_prep_save(value, connection)
     if isinstance(field, models.DateTimeField):
+        if connection.vendor == "sqlite" and settings.USE_TZ and connection.timezone == UTC:
+            return _sqlite_datetime
         return ops.adapt_datetimefield_value
     if isinstance(field, models.DateField):
         return ops.adapt_datefield_value
@@ -66,13 +79,14 @@ class Table:
         for name, field in concrete.items():
             if name in self.fields:
                 continue
-            if field.has_default() and callable(field.default) and field.default not in (list, dict):
-                raise ValueError(
-                    f"{model.__name__}.{name} has a computed default: give it a value in each row"
-                )
-            if not field.has_default() and not field.null:
+            if field.has_default():
+                if callable(field.default) and field.default not in (list, dict):
+                    raise ValueError(
+                        f"{model.__name__}.{name} has a computed default: give it in each row"
+                    )
+            elif not (field.null or field.empty_strings_allowed):
                 raise ValueError(f"{model.__name__}.{name} needs a value in each row")
-            value = field.get_default() if field.has_default() else None
+            value = field.get_default()  # the default, else None or "" as Django would
             self.constants.append((name, field.get_db_prep_save(value, connection)))
         columns = [concrete[name].column for name in self.fields] + [
             concrete[name].column for name, _ in self.constants
@@ -106,7 +120,8 @@ class Table:
         """Insert the rows; nothing comes back."""
         params = self._prepare(rows)
         if params:
-            sql = f"INSERT INTO {self.table} ({self.columns}) VALUES {self.placeholders}"
+            # Table and column names come from the model, quoted; values are parameters.
+            sql = f"INSERT INTO {self.table} ({self.columns}) VALUES {self.placeholders}"  # noqa: S608
             with connection.cursor() as cursor:
                 cursor.executemany(sql, params)
         return len(params)
@@ -123,7 +138,7 @@ class Table:
                 chunk = params[start : start + per_statement]
                 values = ", ".join([self.placeholders] * len(chunk))
                 sql = (
-                    f"INSERT INTO {self.table} ({self.columns}) VALUES {values} "
+                    f"INSERT INTO {self.table} ({self.columns}) VALUES {values} "  # noqa: S608
                     f"RETURNING {self.pk_column}"
                 )
                 cursor.execute(sql, [value for row in chunk for value in row])

@@ -1,7 +1,13 @@
 """A synthetic, deterministic data set of victims of trafficking and smuggled migrants.
 
-Nothing here touches the database: `SyntheticGenerator` yields plain records (persons with
-their protection cases and referrals) and `corridor.demo.loader` writes them in batches.
+Nothing here touches the database: `SyntheticGenerator` yields plain records — persons with
+their screenings and age assessments, protection cases with their history (stage changes,
+reflection period, non-conditionality, cooperation, risk, needs, reviews, offences the
+person was compelled to commit), consents, referrals with their service deliveries, and the
+incidents that group victims — and `corridor.demo.loader` writes them in batches. Every
+record follows the rules of the service functions it stands for (`screen_person`,
+`change_case_status`'s TRANSITIONS, `refer_case`'s consent, `record_service_delivery`...),
+without calling them.
 Every draw comes from one `random.Random` seeded from the seed and the number of persons
 already stored, and every date is an offset from one `as_of` moment, so the same seed on the
 same starting database and the same `as_of` gives the same data set, field for field.
@@ -20,10 +26,46 @@ import bisect
 import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
+from corridor.cases.models import reflection_days
 from corridor.core.references import ALPHABET
+from corridor.demo.answers import (
+    NOTHING,
+    POSSIBLE,
+    PRESUMED,
+    SMUGGLED,
+    CatalogueSpec,
+    answers_for,
+    list_for,
+    score,
+    shipped_catalogues,
+)
 from corridor.demo.catalogue import AgencySpec, catalogue, demo_agencies
+from corridor.demo.directory import OfferSpec, offers_for
+from corridor.demo.incident_groups import (
+    ALIASES,
+    BIG_RAID,
+    BIG_TITLE,
+    KINDS,
+    LOCAL_NAMES,
+    SMUGGLING_HUBS,
+    STOP_COUNTRY,
+    SUMMARIES,
+    TITLES,
+    IncidentEventRecord,
+    IncidentRecord,
+    Kind,
+    LegRecord,
+    PlaceRecord,
+    SuspectLink,
+    SuspectRecord,
+    coordinates,
+    locality,
+    mode_between,
+    month_year,
+    spread_dates,
+)
 
 CASE_STATUSES = (
     "identified",
@@ -1056,20 +1098,259 @@ NOTES = {
     "child_protection": "Unaccompanied child: guardian and child protection measures.",
     "investigation": "Wishes to report the exploiters; statement to be taken.",
 }
-DECLINE_REASONS = [
-    "No place available: the shelter is full.",
-    "Our service is limited to adult women.",
+GENERAL_DECLINES = [
     "Outside our area of operation.",
     "The person did not consent to the service.",
     "No interpreter available for the person's language.",
-    "A child: refer to child protection services.",
     "The person could not be reached at the address given.",
 ]
+DECLINE_REASONS = {
+    "shelter": [
+        "No place available: the shelter is full.",
+        "Our shelter cannot take the person's children as well.",
+        "A security risk: the exploiters know the shelter's address.",
+    ],
+    "child_protection": ["A guardian is already appointed in another region."],
+    "education_livelihood": ["The course is full until the next intake."],
+    "return_reintegration": ["The person has not decided to return yet."],
+    "investigation": ["The person does not wish to make a statement now."],
+}
+CHILD_DECLINE = "A child: refer to child protection services."
+FULL_DECLINE = "No place available: the shelter is full."
+WITHDRAW_REASONS = [
+    "The person moved to another region.",
+    "Referred to another provider with a free place.",
+    "The person no longer wishes this service.",
+    "Sent twice by mistake.",
+]
+CLOSED_WITHDRAWAL = "The case was closed."
+REVOKED_WITHDRAWAL = "The person revoked the consent this referral relied on."
+REVOCATION_REASONS = [
+    "The person no longer wishes the shelter and the health service to exchange information.",
+    "The person fears the data could reach the exploiters and withdrew consent.",
+    "The person's guardian withdrew consent to sharing.",
+]
+# What a referral for each service shares of the person (Consent.DataCategory codes).
+SHARED = {
+    "shelter": ["identity", "case", "contact", "health"],
+    "medical": ["identity", "case", "health"],
+    "mhpss": ["identity", "case", "health", "story"],
+    "legal_aid": ["identity", "case", "story", "documents"],
+    "interpretation": ["identity", "case"],
+    "documentation": ["identity", "case", "documents"],
+    "family_tracing": ["identity", "case", "contact"],
+    "education_livelihood": ["identity", "case"],
+    "return_reintegration": ["identity", "case", "documents", "contact"],
+    "child_protection": ["identity", "case", "contact", "health", "story"],
+    "investigation": ["identity", "case", "story", "contact"],
+}
+CATEGORY_ORDER = ("identity", "contact", "documents", "story", "health", "case")
+PURPOSE_ORDER = (
+    "assistance",
+    "return_reintegration",
+    "family_tracing",
+    "continued_assistance",
+    "information_for_protection",
+    "criminal_proceedings",
+)
+DELIVERY_NOTES = {
+    "shelter": [
+        "Admitted; bed, meals and clothes provided.",
+        "Key-worker session; safety plan reviewed.",
+        "Accompanied to the health centre.",
+    ],
+    "medical": ["Medical check-up done.", "Follow-up visit; treatment continued."],
+    "mhpss": ["Individual psychosocial session.", "Group session with other survivors."],
+    "legal_aid": ["First legal consultation.", "Residence permit application filed."],
+    "interpretation": ["Interpreter at the interview.", "Interpreter at the medical visit."],
+    "documentation": ["Residence permit application registered.", "Permit issued."],
+    "family_tracing": ["Tracing request opened.", "Phone call with family arranged."],
+    "education_livelihood": ["Enrolled in a language course.", "Vocational training started."],
+    "return_reintegration": [
+        "Return counselling.",
+        "Travel documents obtained.",
+        "Returned; reintegration plan agreed with the partner office.",
+    ],
+    "child_protection": ["Guardian appointed.", "Placed in a children's care home."],
+    "investigation": ["Statement taken with an interpreter.", "Support person present."],
+}
+# (shortest, longest) time in each stage before the next one, in days.
+STAGE_GAPS = {
+    "presumed_victim": (0.1, 6),
+    "referred": (0.1, 10),
+    "assisted": (0.5, 14),
+    "long_term_support": (20, 120),
+    "return_reintegration": (30, 240),
+    "local_integration": (30, 240),
+    "closed": (10, 200),
+}
+STAGE_NOTES = {
+    "presumed_victim": "Presumed-victim status confirmed after the interview.",
+    "referred": "Referred to services.",
+    "assisted": "Assistance started.",
+    "long_term_support": "Long-term support plan agreed.",
+    "return_reintegration": "The person chose to return home; reintegration plan prepared.",
+    "local_integration": "Residence permit granted; local integration plan agreed.",
+}
+CLOSED_FROM = _w(
+    "identified:6 presumed_victim:6 referred:4 assisted:22 long_term_support:12 "
+    "return_reintegration:28 local_integration:22"
+)
+CLOSURE = {
+    "identified": _w("not_a_victim:35 lost_contact:35 declined_assistance:20 transferred:10"),
+    "presumed_victim": _w("not_a_victim:25 lost_contact:40 declined_assistance:25 transferred:10"),
+    "referred": _w("lost_contact:40 declined_assistance:30 transferred:20 other:10"),
+    "assisted": _w(
+        "assisted_reintegrated:35 lost_contact:25 declined_assistance:20 transferred:15 "
+        "deceased:1 other:4"
+    ),
+    "long_term_support": _w(
+        "assisted_reintegrated:60 lost_contact:15 declined_assistance:10 transferred:10 other:5"
+    ),
+    "return_reintegration": _w("returned:85 lost_contact:10 other:5"),
+    "local_integration": _w("assisted_reintegrated:90 lost_contact:5 other:5"),
+}
+CLOSURE_OTHER_NOTES = [
+    "Moved to another EU country; the file was handed to the NRM there.",
+    "Married and settled; no longer wishes contact with services.",
+    "Reached adulthood and left the care system.",
+]
+COOPERATION_AFTER = _w("cooperating:45 declined:18 unable:10 reflecting:7 not_discussed:20")
+EXTENSION_REASONS = [
+    "Still recovering from trauma; needs more time to decide.",
+    "Medical treatment under way; the person cannot decide yet.",
+    "The person asked for more time to talk to a lawyer.",
+]
+RISK_REASONS = {
+    "high": "Threats from the exploiters' network reported.",
+    "medium": "The person moved to a protected address.",
+    "low": "Stable situation; no contact with the exploiters for months.",
+}
+NEEDS_NOTES = [
+    "Tired and afraid; wants to stay somewhere safe first.",
+    "Persistent headaches and sleep problems.",
+    "Worried about the debt and the family at home.",
+    "Wants to learn the language and work.",
+    "",
+    "",
+]
+REVIEW_TOPICS = [
+    "Safety plan and housing",
+    "End of the reflection period: residence and cooperation",
+    "Progress of the support plan",
+    "Return and reintegration options",
+    "Health and psychosocial support",
+]
+REVIEW_OUTCOMES = [
+    "Safe in the shelter; support plan continues.",
+    "Residence permit application filed; next review in three months.",
+    "Attends the language course; looking for an apprenticeship.",
+    "Wishes to return home; referral to the return programme.",
+    "Improving; psychosocial support continues weekly.",
+]
+OFFENCES = {
+    "forced_criminality": [
+        ("drugs", "Arrested for selling drugs; the exploiters kept the proceeds."),
+        ("property", "Arrested for pickpocketing on the exploiters' orders."),
+    ],
+    "sexual": [
+        ("immigration", "Used a false passport provided by the traffickers."),
+        ("prostitution", "Fined for soliciting on the street."),
+    ],
+    "forced_begging": [("begging", "Cited for begging at a traffic light.")],
+    "forced_labour": [
+        ("unlawful_work", "Found working without a permit during an inspection."),
+        ("immigration", "Entered with forged documents supplied by the recruiter."),
+    ],
+    "domestic_servitude": [("immigration", "Overstayed the visa the employer applied for.")],
+    "smuggled": [("immigration", "Irregular entry by sea.")],
+}
+OFFENCE_SHARE = {
+    "forced_criminality": 0.6,
+    "forced_begging": 0.12,
+    "sexual": 0.06,
+    "forced_labour": 0.05,
+    "domestic_servitude": 0.03,
+    "smuggled": 0.03,
+}
+OFFENCE_DECISION = _w(
+    "not_prosecuted:35 proceedings_dropped:25 penalty_waived:15 pending:15 penalised:10"
+)
+ASSESSMENT_METHOD = _w("multidisciplinary:40 interview:30 medical:15 document:15")
+ASSESSMENT_NOTES = [
+    "Holistic assessment with a social worker and an interpreter.",
+    "Birth certificate obtained through the embassy.",
+    "",
+]
+GROUP_START = 0.055  # chance that a victim starts a new incident (the next ones join it)
 
 NATIONAL_ID = "national_id"
+SERVING = ("in_progress", "completed")
+OPEN = ("sent", "accepted", "in_progress")
+HOUR_S = timedelta(hours=1)
 
 
 # --- Records ------------------------------------------------------------------------------
+
+
+@dataclass
+class EventRecord:
+    kind: str
+    at: datetime
+    from_value: str = ""
+    to_value: str = ""
+    reason: str = ""
+    note: str = ""
+
+
+@dataclass
+class ExtensionRecord:
+    previous_end: date
+    new_end: date
+    reason: str
+    extended_at: datetime
+
+
+@dataclass
+class NeedsRecord:
+    assessed_on: date
+    needs: list[str]
+    notes: str
+    recorded_at: datetime
+
+
+@dataclass
+class ReviewRecord:
+    due_on: date
+    topic: str
+    scheduled_at: datetime
+    done_on: date | None = None
+    outcome: str = ""
+
+
+@dataclass
+class OffenceRecord:
+    offence: str
+    category: str
+    decision: str
+    authority: str
+    decided_on: date | None
+    recorded_at: datetime
+    notes: str = ""
+
+
+@dataclass
+class ConsentRecord:
+    purposes: list[str]
+    data_categories: list[str]
+    recipient_agencies: list[str]  # agency names
+    recipient_sectors: list[str]
+    recipient_countries: list[str]
+    method: str
+    interpreter_language: str
+    given_at: datetime
+    revoked_at: datetime | None = None
+    revocation_reason: str = ""
 
 
 @dataclass
@@ -1082,6 +1363,27 @@ class CaseRecord:
     risk_level: str
     opened_at: datetime
     closed_at: datetime | None
+    closure_reason: str = ""
+    closed_from: str = ""
+    reflection_starts_on: date | None = None
+    reflection_ends_on: date | None = None
+    assistance_unconditional: bool = False
+    unconditional_attested_at: datetime | None = None
+    cooperation_status: str = "not_discussed"
+    consent: ConsentRecord | None = None
+    events: list[EventRecord] = field(default_factory=list)
+    extensions: list[ExtensionRecord] = field(default_factory=list)
+    needs: list[NeedsRecord] = field(default_factory=list)
+    reviews: list[ReviewRecord] = field(default_factory=list)
+    offences: list[OffenceRecord] = field(default_factory=list)
+
+
+@dataclass
+class DeliveryRecord:
+    service_type: str
+    delivered_on: date
+    notes: str
+    recorded_at: datetime
 
 
 @dataclass
@@ -1097,6 +1399,46 @@ class ReferralRecord:
     created_at: datetime
     responded_at: datetime | None
     completed_at: datetime | None
+    offer: str | None = None  # name of an offer of `to_agency`
+    shared_categories: list[str] = field(default_factory=list)
+    withdraw_reason: str = ""
+    started_at: datetime | None = None
+    withdrawn_at: datetime | None = None
+    overdue_notified_at: datetime | None = None
+    deliveries: list[DeliveryRecord] = field(default_factory=list)
+
+
+@dataclass
+class ScreeningRecord:
+    reference: str
+    agency: str
+    list_kind: str
+    screened_at: datetime
+    location: str
+    answers: dict
+    smuggling: bool
+    result: str
+    rule: str
+    explanation: dict
+    treated_as_child: bool
+    guardian_required: bool
+    next_step: str
+    suggested_service: str
+    case: int | None  # index in the victim's cases
+    case_opened: bool
+    case_effect: str
+    htcds: dict
+
+
+@dataclass
+class AgeAssessmentRecord:
+    method: str
+    assessed_age_min: int
+    assessed_age_max: int
+    conclusion: str
+    agency: str
+    assessed_at: datetime
+    notes: str
 
 
 @dataclass
@@ -1122,6 +1464,10 @@ class VictimRecord:
     created_at: datetime
     cases: list[CaseRecord] = field(default_factory=list)
     referrals: list[ReferralRecord] = field(default_factory=list)
+    screenings: list[ScreeningRecord] = field(default_factory=list)
+    age_assessments: list[AgeAssessmentRecord] = field(default_factory=list)
+    incident_links: list[tuple[str, str]] = field(default_factory=list)  # (incident, role)
+    incidents: list[IncidentRecord] = field(default_factory=list)  # completed with this victim
 
     PERSON_FIELDS = (
         "reference",
@@ -1154,7 +1500,7 @@ class References:
     `corridor.core.references`.
 
     A permutation never gives one value twice, so references are unique within a run without
-    remembering them (a million victims make four million references), and runs with the
+    remembering them (a million victims make ten million references), and runs with the
     same seed that start their counters at the number of rows already stored (as the loader
     does) never collide with each other. Another seed may collide by chance with stored rows:
     the loader checks each batch and asks `spare()` for a replacement from the upper half of
@@ -1163,14 +1509,16 @@ class References:
 
     ROUNDS = 6
     SPARE = 1 << 39
+    # P persons, C cases, R referrals, S screenings, I incidents, SU suspects.
+    PREFIXES = ("P", "C", "R", "S", "I", "SU")
 
     def __init__(self, seed: int, start: dict[str, int] | None = None):
         self.keys = {}
-        for prefix in ("P", "C", "R"):
+        for prefix in self.PREFIXES:
             rng = random.Random(f"corridor-references:{seed}:{prefix}")
             self.keys[prefix] = [rng.getrandbits(32) for _ in range(self.ROUNDS)]
-        self.counters = {"P": 0, "C": 0, "R": 0, **(start or {})}
-        self.spares = {"P": 0, "C": 0, "R": 0}
+        self.counters = {prefix: 0 for prefix in self.PREFIXES} | (start or {})
+        self.spares = {prefix: 0 for prefix in self.PREFIXES}
 
     def new(self, prefix: str) -> str:
         n = self.counters[prefix]
@@ -1195,9 +1543,75 @@ _MASK20 = (1 << 20) - 1
 _SHIFTS = (35, 30, 25, 20, 15, 10, 5, 0)
 
 
+@dataclass
+class _Subject:
+    """What the case generator needs to know of the person behind a victim record."""
+
+    victim: VictimRecord
+    nationality: str
+    form: str
+    age: int
+    place: str
+    owner: str
+    languages: list[str]
+    before: tuple  # (date_of_birth, age_estimate_min, age_disputed) before any age assessment
+    after: tuple
+    assessed_at: datetime | None
+
+    def _values(self, when: datetime) -> tuple:
+        if self.assessed_at is not None and when >= self.assessed_at:
+            return self.after
+        return self.before
+
+    def child_at(self, when: datetime) -> bool:
+        """The presumption of minority on that day (`Person.presumed_minor` then)."""
+        dob, estimate_min, disputed = self._values(when)
+        if disputed:
+            return True
+        if dob is not None:
+            return _years(dob, when.date()) < 18
+        if estimate_min is not None:
+            return estimate_min < 18
+        return True
+
+    def age_at(self, when: datetime) -> int | None:
+        dob, estimate_min, _ = self._values(when)
+        if dob is not None:
+            return _years(dob, when.date())
+        return estimate_min
+
+
+def _years(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+@dataclass
+class _Group:
+    """An incident being filled: the next victims share its route, place and dates."""
+
+    reference: str
+    kind: Kind
+    form: str
+    size: int
+    nationality: str
+    origin: str
+    route: list[str]
+    place: str
+    finder: str
+    owner: str
+    found_at: datetime
+    big: bool = False
+    members: int = 0
+    forms: set = field(default_factory=set)
+    means: set = field(default_factory=set)
+    nationalities: list[str] = field(default_factory=list)
+    leader_pending: bool = True
+
+
 class SyntheticGenerator:
     """Yields `VictimRecord`s: a person with one protection case (a few have an earlier,
-    closed one: re-trafficking) and the referrals of those cases."""
+    closed one: re-trafficking), its screenings, consent and referrals, the case's history,
+    and the incidents the person was found in."""
 
     def __init__(
         self,
@@ -1208,10 +1622,14 @@ class SyntheticGenerator:
         offset: int = 0,
         reference_start: dict[str, int] | None = None,
         agencies: list[AgencySpec] | None = None,
+        offers: list[OfferSpec] | None = None,
+        catalogues: dict[str, CatalogueSpec] | None = None,
     ):
         """`offset`: persons already stored (a new stream per starting point, so appending
         with the same seed adds new people); `reference_start`: rows already stored per
-        reference prefix ("P", "C", "R")."""
+        reference prefix (see `References.PREFIXES`); `offers`: the service directory
+        (default: `directory.offers_for`); `catalogues`: the indicator lists by list kind
+        (default: the shipped ILO/EC lists)."""
         self.country = country.upper()
         self.as_of = as_of
         self.rng = random.Random(f"corridor-synthetic:{seed}:{offset}")
@@ -1222,8 +1640,17 @@ class SyntheticGenerator:
         self.places = PLACES.get(self.country, {})
         self.local_language = LOCAL_LANGUAGE.get(self.country, "")
         self.nationalities = self._nationality_mix()
+        self.offers = offers if offers is not None else offers_for(self.country, self.agencies)
+        self.catalogues = catalogues or shipped_catalogues()
+        self.reflection_days = max(reflection_days(), 1)
         self.count = 0
+        self.group: _Group | None = None
+        self.boat: _Group | None = None  # the landing some workers of the large raid came by
+        self.landed = False  # whether last week's boat landing has started
+        self.boats: list[tuple[str, date]] = []  # completed boat incidents: (reference, landed)
+        self.suspect_pool: dict[str, list[SuspectRecord]] = {}
         self._index_agencies()
+        self._index_offers()
 
     # -- set-up --
 
@@ -1238,6 +1665,7 @@ class SyntheticGenerator:
     def _index_agencies(self) -> None:
         demo_names = {a.name for a in self.demo.values()}
         local = [a for a in self.agencies if a.country == self.country]
+        self.by_name = {a.name: a for a in self.agencies}
         # Providers: the demo's shelter, police unit and prosecutors receive a good share of the
         # referrals, so that their users have work to see; border police rarely receive any.
         receiving = {
@@ -1245,17 +1673,20 @@ class SyntheticGenerator:
             for role, a in self.demo.items()
             if role in ("provider", "investigator", "prosecutor")
         }
+        self.receiving = receiving
 
         def provider_weight(a: AgencySpec) -> float:
             if a.name in receiving:
                 return 4.0
             return 0.1 if "responder" in a.demo_roles else 1.0
 
+        self.provider_weight = provider_weight
         self.local_by_sector: dict[str, Weighted] = {}
         for sector in sorted({a.sector for a in local}):
             pairs = [(a.name, provider_weight(a)) for a in local if a.sector == sector]
             self.local_by_sector[sector] = Weighted(pairs)
         self.local_any = Weighted([(a.name, 1.0) for a in local])
+        self.local_names = {a.name for a in local}
         # Agencies that identify people and own their records (not the service-only ones).
         self.identifiers: dict[str, Weighted] = {}
         for sector in sorted({a.sector for a in local}):
@@ -1272,11 +1703,31 @@ class SyntheticGenerator:
                 self.foreign_by_country.setdefault(a.country, []).append(a)
         coordination = self.demo.get("coordinator")
         self.coordination = coordination.name if coordination else self.local_any.items[0]
+        coordination_spec = self.by_name[self.coordination]
+        self.coordination_city = coordination_spec.city or _capital(self.agencies, self.country)
+        responder = self.demo.get("responder")
+        self.responder = responder.name if responder and responder.name in self.local_names else ""
+        self.prosecutors = [a.name for a in local if a.sector == "prosecution"] or [
+            "Public prosecutor"
+        ]
+
+    def _index_offers(self) -> None:
+        self.offers_by_agency: dict[tuple[str, str], list[OfferSpec]] = {}
+        self.offers_by_service: dict[str, list[OfferSpec]] = {}
+        for offer in self.offers:
+            self.offers_by_agency.setdefault((offer.agency, offer.service_type), []).append(offer)
+            self.offers_by_service.setdefault(offer.service_type, []).append(offer)
 
     def _local(self, *sectors: str) -> str:
         for sector in sectors:
             if sector in self.local_by_sector:
                 return self.local_by_sector[sector].pick(self.rng)
+        return self.local_any.pick(self.rng)
+
+    def _identifier(self, *sectors: str) -> str:
+        for sector in sectors:
+            if sector in self.identifiers:
+                return self.identifiers[sector].pick(self.rng)
         return self.local_any.pick(self.rng)
 
     def _foreign(self, country: str, city: str, *sectors: str) -> str | None:
@@ -1295,13 +1746,26 @@ class SyntheticGenerator:
         for _ in range(n):
             yield self.victim()
 
+    def close(self) -> list[IncidentRecord]:
+        """The incident still being filled when the run ends, with the victims it has."""
+        groups = [self.boat, self.group]
+        self.boat = self.group = None
+        return [self._incident(g) for g in groups if g is not None and g.members]
+
     def victim(self) -> VictimRecord:
         rng = self.rng
         index, self.count = self.count, self.count + 1
-        nat: Nationality = NATIONALITIES[self.nationalities.pick(rng)]
-        form = nat.profiles.pick(rng)
+        covering = index < len(CASE_STATUSES)
+        if self.group is None and not covering:
+            self._maybe_start_group(big=index == len(CASE_STATUSES), landing=not self.landed)
+        group = self.group
+        if group is not None:
+            nat, form = self._member(group)
+        else:
+            nat = NATIONALITIES[self.nationalities.pick(rng)]
+            form = nat.profiles.pick(rng)
         profile = PROFILES[form]
-        group = _pick_group(rng, nat)
+        name_group = _pick_group(rng, nat)
 
         female = rng.random() < profile.female
         sex = "female" if female else "male"
@@ -1318,21 +1782,41 @@ class SyntheticGenerator:
             age = int(rng.triangular(low, high + 1, mode))
 
         # The first victims of every run cover every stage, so small data sets show them all.
-        case_days = self._case_age_days()
-        status = CASE_STATUSES[index] if index < len(CASE_STATUSES) else self._stage(case_days)
-        if index < len(CASE_STATUSES) and status != "identified":
-            case_days = max(case_days, 120 + rng.randint(0, 400))
-        opened_at = self.as_of - timedelta(seconds=case_days * DAY + rng.randint(0, DAY - 1))
-        created_at = opened_at - timedelta(seconds=rng.randint(0, 6 * HOUR))
+        if group is not None:
+            jitter = rng.randint(0, 48 * HOUR)
+            opened_at = min(group.found_at + timedelta(seconds=jitter), self.as_of - HOUR_S)
+            case_days = (self.as_of - opened_at).days
+            status = self._stage(case_days)
+        else:
+            case_days = self._case_age_days()
+            status = CASE_STATUSES[index] if covering else self._stage(case_days)
+            arrival = covering and status in ("identified", "presumed_victim")
+            if arrival:  # recent arrivals the demo responder screened: her work of the week
+                case_days = rng.randint(0, 9)
+            elif covering:
+                case_days = max(case_days, 120 + rng.randint(0, 400))
+            opened_at = self.as_of - timedelta(seconds=case_days * DAY + rng.randint(0, DAY - 1))
 
-        given, family, aliases = self._names(nat, group, female, form)
-        dob, est_min, est_max, disputed = self._age_record(age, minor, created_at)
+        given, family, aliases = self._names(nat, name_group, female, form)
+        dob, est_min, est_max, disputed = self._age_record(age, minor, opened_at)
         doc_type, doc_number = self._document(nat, minor)
 
-        finder = profile.finders.pick(rng)
-        place, route = self._route(nat, group, form, finder)
-        owner = self._owner(nat, finder, route[0])
-        narrative = self._narrative(nat, group, profile, form, route, finder, place)
+        if group is not None:
+            finder = group.finder
+            origin = rng.choice(name_group.cities)
+            place = group.place
+            route = [origin] + [stop for stop in group.route[1:] if stop != origin]
+            if nat.code == self.country:
+                route = [origin, group.route[-1]] if group.route[-1] != origin else [origin]
+            owner = group.owner
+        else:
+            finder = profile.finders.pick(rng)
+            place, route = self._route(nat, name_group, form, finder)
+            owner = self._owner(nat, finder, route[0])
+            if covering and status in ("identified", "presumed_victim") and self.responder:
+                owner = self.responder
+        narrative = self._narrative(nat, name_group, profile, form, route, finder, place)
+        languages = self._languages(name_group)
 
         victim = VictimRecord(
             reference=self.refs.new("P"),
@@ -1346,42 +1830,40 @@ class SyntheticGenerator:
             age_estimate_max=est_max,
             age_disputed=disputed,
             nationality=nat.code,
-            languages=self._languages(group),
+            languages=languages,
             phone=self._phone(nat),
             email=self._email(given, family),
             address=self._address(place),
             document_type=doc_type,
             document_number=doc_number,
             narrative=narrative,
-            created_at=created_at,
+            created_at=opened_at,
         )
-        is_minor = minor or disputed or (dob is None and est_min is None)
+        subject = _Subject(
+            victim=victim,
+            nationality=nat.code,
+            form=form,
+            age=age,
+            place=place,
+            owner=owner,
+            languages=[code.strip() for code in languages.split(",")],
+            before=(dob, est_min, disputed),
+            after=(dob, est_min, disputed),
+            assessed_at=None,
+        )
+        self._age_assessment(subject, opened_at, minor)
         kind = "smuggling" if form == "smuggled" else "trafficking"
+        earliest = opened_at
         if rng.random() < 0.02 and 60 < case_days < 900:
             # Re-trafficked: an earlier case, closed before this one opened.
             earlier_days = rng.randint(case_days + 150, 1094)
-            self._case(
-                victim,
-                owner,
-                kind,
-                form,
-                is_minor,
-                "closed",
-                self.as_of - timedelta(seconds=earlier_days * DAY),
-                until=opened_at,
-                force=False,
-            )
-        self._case(
-            victim,
-            owner,
-            kind,
-            form,
-            is_minor,
-            status,
-            opened_at,
-            until=self.as_of,
-            force=index < len(CASE_STATUSES),
-        )
+            earliest = self.as_of - timedelta(seconds=earlier_days * DAY)
+            self._case(subject, kind, "closed", earliest, until=opened_at, force=False)
+        self._case(subject, kind, status, opened_at, until=self.as_of, force=covering)
+        first = min(s.screened_at for s in victim.screenings) if victim.screenings else earliest
+        victim.created_at = min(first, earliest) - timedelta(seconds=rng.randint(60, 6 * HOUR))
+        if group is not None:
+            self._join(group, subject, victim)
         return victim
 
     def _case_age_days(self) -> int:
@@ -1429,6 +1911,51 @@ class SyntheticGenerator:
         width = rng.randint(1, 4)
         low = max(age - rng.randint(0, width), 5)
         return None, low, low + width, False
+
+    def _age_assessment(self, subject: _Subject, opened_at: datetime, minor: bool) -> None:
+        """Some persons of unknown or disputed age have their age assessed; the record then
+        carries the assessed range, as `record_age_assessment` leaves it."""
+        rng = self.rng
+        victim = subject.victim
+        dob, est_min, disputed = subject.before
+        if not (disputed or (dob is None and est_min is None)):
+            return
+        room = (self.as_of - opened_at).total_seconds()
+        if room < 7 * DAY or rng.random() > 0.55:
+            return
+        assessed_at = opened_at + timedelta(
+            seconds=int(rng.uniform(2 * DAY, min(45 * DAY, room * 0.8)))
+        )
+        age = subject.age
+        if minor:
+            low = max(age - 1, 10)
+            high = age + rng.choice([0, 1, 1, 2])
+        else:
+            low = max(age - 2, 18) if rng.random() < 0.85 else 17
+            high = age + 2
+        conclusion = (
+            "child" if high < 18 else "adult" if low >= 18 else "undetermined"
+        )  # AgeAssessment.conclude
+        if dob is not None and conclusion != "undetermined":
+            if (_years(dob, assessed_at.date()) < 18) != (conclusion == "child"):
+                return  # record_age_assessment refuses what the date of birth contradicts
+        method = ASSESSMENT_METHOD.pick(rng)
+        victim.age_assessments.append(
+            AgeAssessmentRecord(
+                method=method,
+                assessed_age_min=low,
+                assessed_age_max=high,
+                conclusion=conclusion,
+                agency=self.coordination if rng.random() < 0.5 else subject.owner,
+                assessed_at=assessed_at,
+                notes=rng.choice(ASSESSMENT_NOTES),
+            )
+        )
+        victim.age_estimate_min, victim.age_estimate_max = low, high
+        if conclusion != "undetermined":
+            victim.age_disputed = False
+        subject.after = (dob, low, victim.age_disputed)
+        subject.assessed_at = assessed_at
 
     def _document(self, nat: Nationality, minor: bool) -> tuple[str, str]:
         rng = self.rng
@@ -1485,10 +2012,7 @@ class SyntheticGenerator:
             foreign = self._foreign(nat.code, origin, "anti_trafficking", "police", "immigration")
             if foreign and nat.code != self.country:
                 return foreign
-        for sector in (finder, "police", "immigration", "anti_trafficking"):
-            if sector in self.identifiers:
-                return self.identifiers[sector].pick(self.rng)
-        return self.local_any.pick(self.rng)
+        return self._identifier(finder, "police", "immigration", "anti_trafficking")
 
     def _route(self, nat, group, form, finder) -> tuple[str, list[str]]:
         rng = self.rng
@@ -1540,13 +2064,12 @@ class SyntheticGenerator:
         sentences.append(IDENTIFIED.get(finder, IDENTIFIED["police"]).format(place=place))
         return " ".join(sentences)
 
+    # -- the protection case ---------------------------------------------------------------
+
     def _case(
         self,
-        victim: VictimRecord,
-        person_owner: str,
+        subject: _Subject,
         kind: str,
-        form: str,
-        minor: bool,
         status: str,
         opened_at: datetime,
         *,
@@ -1554,11 +2077,14 @@ class SyntheticGenerator:
         force: bool,
     ) -> None:
         rng = self.rng
+        victim = subject.victim
+        form = subject.form
+        minor = subject.child_at(opened_at)
         roll = rng.random()
-        if person_owner not in self.local_any.items:
+        if subject.owner not in self.local_names:
             owner = self.coordination  # received from a partner country: the NRM opens it
-        elif roll < 0.55:
-            owner = person_owner
+        elif roll < 0.55 or (force and subject.owner == self.responder):
+            owner = subject.owner
         elif roll < 0.85:
             owner = self.coordination
         else:
@@ -1578,81 +2104,425 @@ class SyntheticGenerator:
             if minor or form == "sexual" and rng.random() < 0.6
             else rng.choice(["low", "medium", "medium"])
         )
-        span = (until - opened_at).total_seconds()
-        closed_at = None
+        closed_from = ""
         if status == "closed":
-            closed_at = opened_at + timedelta(seconds=int(span * rng.uniform(0.2, 0.95)))
+            closed_from = "return_reintegration" if force else CLOSED_FROM.pick(rng)
+        stages = _PATHS_TO[closed_from or status](rng) + (["closed"] if closed_from else [])
+        plan = self._plan(kind, stages, owner)
+        immediate = plan[-1] == "moved" and plan[0] != "possible"
+        times = self._stage_times(stages, opened_at, until, moved=immediate)
+        at = dict(zip(stages, times, strict=True))
+        closed_at = at.get("closed")
         case_index = len(victim.cases)
-        victim.cases.append(
-            CaseRecord(self.refs.new("C"), owner, kind, status, forms, risk, opened_at, closed_at)
-        )
-        self._referrals(
-            victim,
-            case_index,
+        case = CaseRecord(
+            self.refs.new("C"),
             owner,
-            status,
-            minor,
             kind,
+            status,
+            forms,
+            risk,
             opened_at,
-            closed_at or self.as_of,
-            force=force,
+            closed_at,
+            closed_from=closed_from,
         )
+        victim.cases.append(case)
+        end = closed_at or until
+        self._screenings(subject, case, case_index, plan, at)
+        referrals = self._referrals(subject, case, case_index, stages, at, end, force=force)
+        self._consent(subject, case, referrals, at)
+        self._history(subject, case, case_index, stages, at, plan, referrals, end)
 
-    def _referrals(self, victim, case_index, owner, status, minor, kind, start, end, *, force):
+    def _plan(self, kind: str, stages: list[str], owner: str) -> tuple[str, ...]:
+        """What the screenings found and how the case reached presumed-victim status.
+
+        The last word says how: "moved" (a coordinator's screening confirmed it at once),
+        "proposed" (a responder proposed it; a coordinator confirmed later), "confirmed"
+        (confirmed after an interview), "" (not reached)."""
         rng = self.rng
-        low, high = REFERRAL_COUNT[status]
+        coordinator = owner == self.coordination
+        if kind == "smuggling":
+            return ("smuggled", "confirmed" if "presumed_victim" in stages else "")
+        if "presumed_victim" not in stages:
+            if coordinator or rng.random() < 0.6:
+                return ("possible", "")
+            return ("presumed", "proposed")
+        roll = rng.random()
+        how = "moved" if coordinator else "proposed"
+        if roll < 0.65:
+            return ("presumed", how)
+        if roll < 0.87:
+            return ("possible", "presumed", "moved")
+        return ("nothing", "presumed", how)
+
+    def _stage_times(self, stages, opened_at: datetime, until: datetime, *, moved: bool):
+        rng = self.rng
+        offsets, total = [0.0], 0.0
+        for stage in stages[1:]:
+            if stage == "presumed_victim" and moved:
+                gap = 1.0
+            else:
+                low, high = STAGE_GAPS[stage]
+                gap = rng.uniform(low, high) * DAY
+            total += gap
+            offsets.append(total)
+        span = max((until - opened_at).total_seconds() - 60, 0)
+        if total > span * 0.95:
+            factor = span * rng.uniform(0.6, 0.95) / total if total else 0
+            offsets = [o * factor for o in offsets]
+        times, previous = [], None
+        for o in offsets:
+            moment = opened_at + timedelta(seconds=int(o))
+            if previous is not None and moment <= previous:
+                moment = previous + timedelta(seconds=1)
+            times.append(moment)
+            previous = moment
+        return times
+
+    def _catalogue(self, subject: _Subject, when: datetime) -> tuple[CatalogueSpec, bool]:
+        child = subject.child_at(when)
+        kind = f"{'child' if child else 'adult'}_{list_for(subject.form)}"
+        return self.catalogues[kind], child
+
+    def _screen(
+        self,
+        subject: _Subject,
+        target: str,
+        *,
+        agency: str,
+        when: datetime,
+        case_index: int | None,
+        opened: bool,
+        effect: str,
+        location: str,
+    ) -> ScreeningRecord:
+        catalogue_spec, child = self._catalogue(subject, when)
+        smuggling = target == SMUGGLED or (subject.form == "smuggled" and target != NOTHING)
+        answers = answers_for(self.rng, catalogue_spec, target, child=child, form=subject.form)
+        scored = score(
+            catalogue_spec, answers, child=child, smuggling=smuggling, agency=self.by_name[agency]
+        )
+        record = ScreeningRecord(
+            reference=self.refs.new("S"),
+            agency=agency,
+            list_kind=catalogue_spec.list_kind,
+            screened_at=when,
+            location=location,
+            answers=answers,
+            smuggling=smuggling,
+            result=scored.result,
+            rule=scored.rule,
+            explanation=scored.explanation,
+            treated_as_child=child,
+            guardian_required=child,
+            next_step=scored.next_step,
+            suggested_service=scored.suggested_service,
+            case=case_index if scored.result != NOTHING else None,
+            case_opened=opened,
+            case_effect=effect if scored.result != NOTHING else "none",
+            htcds=scored.htcds,
+        )
+        subject.victim.screenings.append(record)
+        return record
+
+    def _screenings(self, subject: _Subject, case: CaseRecord, case_index: int, plan, at) -> None:
+        rng = self.rng
+        opened = case.opened_at
+        location = subject.place
+        first = plan[0]
+        how = plan[-1]
+        if first == "nothing":
+            when = opened - timedelta(seconds=rng.randint(DAY, 20 * DAY))
+            self._screen(
+                subject,
+                NOTHING,
+                agency=subject.owner,
+                when=when,
+                case_index=None,
+                opened=False,
+                effect="none",
+                location=location,
+            )
+            first = plan[1]
+        target = {"presumed": PRESUMED, "possible": POSSIBLE, "smuggled": SMUGGLED}[first]
+        if target == PRESUMED:
+            effect = "moved" if how == "moved" else "proposed"
+        else:
+            effect = "opened"
+        self._screen(
+            subject,
+            target,
+            agency=case.owner,
+            when=opened,
+            case_index=case_index,
+            opened=True,
+            effect=effect,
+            location=location,
+        )
+        if plan[0] == "possible" and len(plan) == 3:  # further assessment by the NRM office
+            self._screen(
+                subject,
+                PRESUMED,
+                agency=self.coordination,
+                when=at["presumed_victim"],
+                case_index=case_index,
+                opened=False,
+                effect="moved",
+                location=f"NRM office, {self.coordination_city}",
+            )
+        elif target == PRESUMED and rng.random() < 0.04 and "assisted" in at:
+            self._screen(  # screened again later: a new screening, the first one kept
+                subject,
+                PRESUMED,
+                agency=case.owner,
+                when=at["assisted"],
+                case_index=case_index,
+                opened=False,
+                effect="existing",
+                location=location,
+            )
+
+    # -- referrals, consent --
+
+    def _referrals(self, subject, case, case_index, stages, at, end, *, force):
+        rng = self.rng
+        victim = subject.victim
+        effective = case.closed_from or case.status
+        if effective == "identified" or "presumed_victim" not in at:
+            return []
+        low, high = REFERRAL_COUNT[case.status]
         n = rng.randint(low, high)
+        statuses = None
         if force:  # the covering victims show every referral status
             statuses = {
                 "presumed_victim": ["sent"],
                 "referred": ["sent", "declined"],
-                "assisted": ["accepted", "in_progress", "completed"],
+                "assisted": ["in_progress", "accepted", "completed"],
                 "closed": ["completed", "withdrawn"],
-            }.get(status)
-        else:
-            statuses = None
+            }.get(case.status)
         if statuses is None:
-            statuses = [REFERRAL_MIX[status].pick(rng) for _ in range(n)] if n else []
-        services = self._services(status, minor, kind, len(statuses))
-        overdue_first = force and status == "referred"
-        for service, ref_status in zip(services, statuses, strict=False):
-            to_agency = self._provider(service, victim.nationality, owner, victim.narrative)
-            span = max((end - start).total_seconds(), HOUR)
-            if ref_status == "sent":
+            statuses = [REFERRAL_MIX[effective].pick(rng) for _ in range(n)] if n else []
+        closing = {}
+        if case.status == "closed" and not force:
+            for i, s in enumerate(statuses):
+                if s == "in_progress":
+                    statuses[i] = "completed"
+                elif s in ("sent", "accepted"):
+                    statuses[i] = "withdrawn"
+                    closing[i] = s
+        if "assisted" in at and statuses and statuses[0] not in SERVING:
+            swap = next((i for i, s in enumerate(statuses) if s in SERVING), None)
+            if swap is None:
+                statuses[0] = "completed" if case.status == "closed" else "in_progress"
+                closing.pop(0, None)
+            else:
+                statuses[0], statuses[swap] = statuses[swap], statuses[0]
+                closing[0], closing[swap] = closing.get(swap), closing.get(0)
+        minor = subject.child_at(at["presumed_victim"])
+        services = self._services(effective, minor, case.kind, len(statuses))
+        if "assisted" in at and services[:1] == ["investigation"] and len(services) > 1:
+            # assistance starts with a service to the person, not with a statement
+            services[0], services[1] = services[1], services[0]
+        start = at.get("referred", at["presumed_victim"])
+        assisted = at.get("assisted")
+        overdue_first = force and case.status == "referred"
+        made = []
+        for i, (service, ref_status) in enumerate(zip(services, statuses, strict=False)):
+            if i == 0:
+                created = start
+            elif ref_status == "sent":
                 # Unanswered: most for longer than the 48 hours a provider has to reply.
                 overdue = overdue_first or rng.random() < 0.65
                 ago = rng.randint(49 * HOUR, 12 * DAY) if overdue else rng.randint(HOUR, 40 * HOUR)
                 created = max(self.as_of - timedelta(seconds=ago), start)
-                overdue_first = False
             else:
-                created = start + timedelta(seconds=int(span * rng.uniform(0.0, 0.6)))
-            responded = completed = None
-            decline = ""
-            if ref_status in ("accepted", "declined", "in_progress", "completed"):
-                room = max((end - created).total_seconds(), 60)
-                responded = created + timedelta(
-                    seconds=int(min(rng.uniform(2 * HOUR, 72 * HOUR), room * 0.3))
+                created = start + timedelta(
+                    seconds=int((end - start).total_seconds() * 0.6 * rng.random())
                 )
-            if ref_status == "completed":
-                room = max((end - responded).total_seconds(), 60)
-                completed = responded + timedelta(seconds=int(room * rng.uniform(0.1, 0.9)))
+            if ref_status == "sent" and i == 0 and overdue_first:
+                created = min(created, self.as_of - timedelta(seconds=50 * HOUR))
+                created = max(created, case.opened_at)
+            overdue_first = overdue_first and ref_status != "sent"
+            child = subject.child_at(created)
+            to_agency, offer = self._provider(service, subject, case.owner, created, child)
+            referral = ReferralRecord(
+                self.refs.new("R"),
+                case_index,
+                case.owner,
+                to_agency,
+                service,
+                ref_status,
+                NOTES[service],
+                "",
+                created,
+                None,
+                None,
+                offer=offer.name if offer else None,
+                shared_categories=list(SHARED[service]),
+            )
+            self._referral_times(referral, end, assisted if i == 0 else None, closing.get(i), case)
             if ref_status == "declined":
-                decline = rng.choice(DECLINE_REASONS)
-            victim.referrals.append(
-                ReferralRecord(
-                    self.refs.new("R"),
-                    case_index,
-                    owner,
-                    to_agency,
-                    service,
-                    ref_status,
-                    NOTES[service],
-                    decline,
-                    created,
-                    responded,
-                    completed,
+                referral.decline_reason = self._decline_reason(service, offer, child)
+            if (
+                ref_status == "sent"
+                and created <= self.as_of - timedelta(hours=48)
+                and created + timedelta(hours=49) <= self.as_of
+            ):
+                referral.overdue_notified_at = created + timedelta(
+                    seconds=48 * HOUR + rng.randint(60, HOUR)
+                )
+            self._deliveries(referral, end)
+            victim.referrals.append(referral)
+            made.append(referral)
+        return made
+
+    def _referral_times(self, referral, end, assisted, closing, case) -> None:
+        rng = self.rng
+        status = referral.status
+        created = referral.created_at
+        room = max((end - created).total_seconds(), 60)
+        if status in ("accepted", "declined", "in_progress", "completed") or closing == "accepted":
+            if assisted is not None:
+                wait = min(
+                    rng.uniform(2 * HOUR, 72 * HOUR), (assisted - created).total_seconds() * 0.5
+                )
+            else:
+                wait = min(rng.uniform(2 * HOUR, 72 * HOUR), room * 0.3)
+            referral.responded_at = created + timedelta(seconds=int(wait))
+        if status in SERVING:
+            if assisted is not None:
+                referral.started_at = assisted
+            else:
+                after = max((end - referral.responded_at).total_seconds(), 60)
+                referral.started_at = referral.responded_at + timedelta(
+                    seconds=int(min(rng.uniform(HOUR, 10 * DAY), after * 0.3))
+                )
+        if status == "completed":
+            after = max((end - referral.started_at).total_seconds(), 60)
+            referral.completed_at = referral.started_at + timedelta(
+                seconds=int(after * rng.uniform(0.1, 0.9))
+            )
+        if status == "withdrawn":
+            if closing:
+                referral.withdrawn_at = case.closed_at
+                referral.withdraw_reason = CLOSED_WITHDRAWAL
+            else:
+                referral.withdrawn_at = created + timedelta(
+                    seconds=int(room * rng.uniform(0.05, 0.5))
+                )
+                referral.withdraw_reason = rng.choice(WITHDRAW_REASONS)
+
+    def _deliveries(self, referral: ReferralRecord, end: datetime) -> None:
+        if referral.started_at is None:
+            return
+        rng = self.rng
+        last = referral.completed_at or referral.withdrawn_at or end
+        notes = DELIVERY_NOTES[referral.service_type]
+        count = rng.randint(1, 3 if referral.status == "completed" else 2)
+        moments = [referral.started_at]
+        span = max((last - referral.started_at).total_seconds(), 0)
+        for _ in range(count - 1):
+            moments.append(referral.started_at + timedelta(seconds=int(span * rng.random())))
+        moments.sort()
+        for i, moment in enumerate(moments):
+            referral.deliveries.append(
+                DeliveryRecord(
+                    referral.service_type,
+                    moment.date(),
+                    notes[i] if i < len(notes) else rng.choice(notes),
+                    moment,
                 )
             )
+
+    def _decline_reason(self, service: str, offer: OfferSpec | None, child: bool) -> str:
+        rng = self.rng
+        if offer is not None and offer.is_full:
+            return FULL_DECLINE
+        if (
+            child
+            and service not in ("child_protection", "medical", "shelter")
+            and rng.random() < 0.3
+        ):
+            return CHILD_DECLINE
+        return rng.choice(DECLINE_REASONS.get(service, []) + GENERAL_DECLINES)
+
+    def _consent(self, subject: _Subject, case: CaseRecord, referrals, at) -> None:
+        """The consent the case's referrals rely on, given before the first one was sent;
+        a few are revoked later, and the referrals still open are then withdrawn."""
+        if not referrals:
+            return
+        rng = self.rng
+        first = min(r.created_at for r in referrals)
+        presumed = at["presumed_victim"]
+        lead = min(rng.uniform(600, 12 * HOUR), max((first - presumed).total_seconds(), 0))
+        given = first - timedelta(seconds=int(lead))
+        purposes = {"assistance"}
+        categories = set()
+        sectors: list[str] = []
+        agencies: list[str] = []
+        countries: list[str] = []
+        for r in referrals:
+            categories.update(r.shared_categories)
+            agency = self.by_name[r.to_agency]
+            if r.service_type == "investigation":
+                purposes.add("criminal_proceedings")
+                if agency.name not in agencies:
+                    agencies.append(agency.name)
+            elif agency.country != self.country:
+                if agency.name not in agencies:
+                    agencies.append(agency.name)
+                if agency.country not in countries:
+                    countries.append(agency.country)
+            elif agency.sector not in sectors:
+                sectors.append(agency.sector)
+            if r.service_type == "return_reintegration":
+                purposes.add("return_reintegration")
+            if r.service_type == "family_tracing":
+                purposes.add("family_tracing")
+        if rng.random() < 0.3:
+            categories.add(rng.choice(CATEGORY_ORDER))
+        if rng.random() < 0.2:
+            purposes.add("information_for_protection")
+        language = subject.languages[0] if subject.languages else ""
+        consent = ConsentRecord(
+            purposes=[p for p in PURPOSE_ORDER if p in purposes],
+            data_categories=[c for c in CATEGORY_ORDER if c in categories],
+            recipient_agencies=agencies,
+            recipient_sectors=sectors,
+            recipient_countries=countries,
+            method="guardian"
+            if subject.child_at(given)
+            else ("written" if rng.random() < 0.7 else "verbal"),
+            interpreter_language=language
+            if language and language != self.local_language and rng.random() < 0.7
+            else "",
+            given_at=given,
+        )
+        case.consent = consent
+        end = case.closed_at or self.as_of
+        if rng.random() < 0.03:
+            last = max(
+                moment
+                for r in referrals
+                for moment in (
+                    r.created_at,
+                    r.responded_at,
+                    r.started_at,
+                    r.completed_at,
+                    r.withdrawn_at,
+                )
+                if moment is not None
+            )
+            last = max([last] + [d.recorded_at for r in referrals for d in r.deliveries])
+            room = (end - last).total_seconds()
+            if room > 2 * HOUR:
+                revoked = last + timedelta(seconds=int(room * rng.uniform(0.1, 0.9)))
+                consent.revoked_at = revoked
+                consent.revocation_reason = rng.choice(REVOCATION_REASONS)
+                for r in referrals:
+                    if r.status in OPEN:  # withdraw_referrals_for_revoked_consent
+                        r.status = "withdrawn"
+                        r.withdrawn_at = revoked
+                        r.withdraw_reason = REVOKED_WITHDRAWAL
 
     def _services(self, status: str, minor: bool, kind: str, n: int) -> list[str]:
         rng = self.rng
@@ -1684,17 +2554,603 @@ class SyntheticGenerator:
         rng.shuffle(rest)
         return (first + rest)[:n]
 
-    def _provider(self, service: str, nationality: str, sender: str, narrative: str) -> str:
-        if service == "return_reintegration" and self.rng.random() < 0.5:
-            origin = narrative.removeprefix("Approached in ").split(" by ", 1)[0]
-            foreign = self._foreign(nationality, origin, "international", "anti_trafficking")
-            if foreign and nationality != self.country:
-                return foreign
+    def _provider(
+        self, service: str, subject: _Subject, sender: str, when: datetime, child: bool
+    ) -> tuple[str, OfferSpec | None]:
+        """The agency to refer to and, where it lists one the person is eligible for, the
+        offer. Shelters are chosen by their offers: women, men and children each have theirs."""
+        rng = self.rng
+        if service == "return_reintegration" and rng.random() < 0.5:
+            origin = subject.victim.narrative.removeprefix("Approached in ").split(" by ", 1)[0]
+            foreign = self._foreign(
+                subject.nationality, origin, "international", "anti_trafficking"
+            )
+            if foreign and subject.nationality != self.country:
+                return foreign, None
+        sex, age = subject.victim.sex, subject.age_at(when)
+        if service == "investigation" and rng.random() < 0.3:
+            # some go straight to the prosecutors, who list no offer
+            return self._local("prosecution", "police"), None
+        eligible = [
+            o
+            for o in self.offers_by_service.get(service, [])
+            if o.agency != sender and o.takes(sex=sex, age=age, child=child)
+        ]
+        if eligible and (service == "shelter" or rng.random() < 0.85):
+            # mostly a provider listed in the directory for this service and this person
+            weights = [self.provider_weight(self.by_name[o.agency]) for o in eligible]
+            offer = rng.choices(eligible, weights)[0]
+            return offer.agency, offer
+        provider = sender
         for _ in range(3):  # an agency does not refer to itself
             provider = self._local(*SERVICE_SECTORS[service])
             if provider != sender:
                 break
-        return provider
+        listed = [
+            o
+            for o in self.offers_by_agency.get((provider, service), [])
+            if o.takes(sex=sex, age=age, child=child)
+        ]
+        return provider, (listed[0] if listed else None)
+
+    # -- the case's history --
+
+    def _history(self, subject, case: CaseRecord, case_index, stages, at, plan, referrals, end):
+        """Events, reflection period, principles, risk, needs, reviews and offences, in the
+        order and with the rules of corridor.cases.services."""
+        rng = self.rng
+        events = case.events
+        opened = case.opened_at
+        events.append(EventRecord("opened", opened, to_value="identified"))
+        screenings = [s for s in subject.victim.screenings if s.case == case_index]
+        first_screening = next((s for s in screenings if s.case_opened), None)
+        if plan[-1] == "proposed" and first_screening is not None:
+            events.append(
+                EventRecord(
+                    "proposal",
+                    opened + timedelta(seconds=1),
+                    from_value="identified",
+                    to_value="presumed_victim",
+                    note=f"Screening {first_screening.reference}: presumed victim of trafficking.",
+                )
+            )
+        serving = referrals[0] if referrals and referrals[0].started_at else None
+        previous = "identified"
+        for stage in stages[1:]:
+            moment = at[stage]
+            note, reason = STAGE_NOTES.get(stage, ""), ""
+            if stage == "presumed_victim" and plan[-1] == "moved":
+                screening = next((s for s in screenings if s.case_effect == "moved"), None)
+                if screening is not None:
+                    note = f"Screening {screening.reference}: presumed victim of trafficking."
+            if stage == "presumed_victim" and case.kind == "smuggling":
+                note = (
+                    "Vulnerability confirmed: assistance through the national referral mechanism."
+                )
+            if stage == "assisted" and serving is not None and serving.started_at == moment:
+                note = f"First service delivered under referral {serving.reference}."
+            if stage == "closed":
+                reason = CLOSURE[case.closed_from].pick(rng)
+                note = rng.choice(CLOSURE_OTHER_NOTES) if reason == "other" else ""
+                case.closure_reason = reason
+            events.append(
+                EventRecord(
+                    "status", moment, from_value=previous, to_value=stage, reason=reason, note=note
+                )
+            )
+            previous = stage
+        presumed = at.get("presumed_victim")
+        if presumed is not None:
+            self._reflection(case, presumed, end)
+            self._principles(case, presumed, end)
+            self._needs(subject, case, presumed, at, referrals, end)
+            self._offences(subject, case, presumed, end)
+        self._risk(case, presumed, end)
+        self._reviews(case, at, end)
+        events.sort(key=lambda e: e.at)
+
+    def _reflection(self, case: CaseRecord, presumed: datetime, end: datetime) -> None:
+        rng = self.rng
+        starts = presumed.date()
+        ends = starts + timedelta(days=self.reflection_days - 1)
+        case.reflection_starts_on, case.reflection_ends_on = starts, ends
+        case.events.append(
+            EventRecord(
+                "reflection", presumed + timedelta(seconds=1), starts.isoformat(), ends.isoformat()
+            )
+        )
+        latest = min(end, datetime.combine(ends, time(12), tzinfo=presumed.tzinfo))
+        earliest = presumed + timedelta(days=15)
+        if rng.random() < 0.12 and earliest < latest:
+            extended_at = earliest + timedelta(
+                seconds=int((latest - earliest).total_seconds() * rng.random())
+            )
+            new_end = ends + timedelta(days=rng.choice([30, 30, 60]))
+            reason = rng.choice(EXTENSION_REASONS)
+            case.extensions.append(ExtensionRecord(ends, new_end, reason, extended_at))
+            case.events.append(
+                EventRecord(
+                    "extension", extended_at, ends.isoformat(), new_end.isoformat(), note=reason
+                )
+            )
+            case.reflection_ends_on = new_end
+
+    def _principles(self, case: CaseRecord, presumed: datetime, end: datetime) -> None:
+        rng = self.rng
+        room = max((end - presumed).total_seconds(), 2)
+        if rng.random() < 0.88:
+            attested = presumed + timedelta(
+                seconds=int(min(rng.uniform(HOUR, 3 * DAY), room * 0.5)) + 2
+            )
+            case.assistance_unconditional = True
+            case.unconditional_attested_at = attested
+            case.events.append(EventRecord("principles", attested, to_value="unconditional"))
+        ends = case.reflection_ends_on
+        running = self.as_of.date() <= ends and case.status != "closed"
+        status = (
+            ("reflecting" if rng.random() < 0.6 else "not_discussed")
+            if running
+            else COOPERATION_AFTER.pick(rng)
+        )
+        if status == "not_discussed":
+            return
+        if status == "reflecting" and running:
+            moment = presumed + timedelta(
+                seconds=int(min(rng.uniform(DAY, 5 * DAY), room * 0.6)) + 3
+            )
+        else:
+            target = datetime.combine(ends, time(10), tzinfo=presumed.tzinfo) + timedelta(
+                days=rng.randint(0, 20)
+            )
+            moment = target if target < end else presumed + timedelta(seconds=int(room * 0.7) + 3)
+        case.cooperation_status = status
+        case.events.append(EventRecord("principles", moment, "not_discussed", status))
+
+    def _risk(self, case: CaseRecord, presumed: datetime | None, end: datetime) -> None:
+        rng = self.rng
+        if presumed is None or rng.random() > 0.1:
+            return
+        final = case.risk_level
+        before = {"high": "medium", "low": "medium"}.get(final) or rng.choice(["low", "high"])
+        moment = presumed + timedelta(
+            seconds=int(max((end - presumed).total_seconds(), 4) * rng.uniform(0.1, 0.9))
+        )
+        case.events.append(EventRecord("risk", moment, before, final, note=RISK_REASONS[final]))
+
+    def _needs(self, subject, case: CaseRecord, presumed: datetime, at, referrals, end) -> None:
+        rng = self.rng
+        room = max((end - presumed).total_seconds(), 60)
+        moment = presumed + timedelta(seconds=int(min(rng.uniform(HOUR, 5 * DAY), room * 0.4)))
+        needs = [r.service_type for r in referrals if r.service_type != "investigation"]
+        if not needs:
+            needs = self._services("presumed_victim", subject.child_at(presumed), case.kind, 3)
+            needs = [n for n in needs if n != "investigation"] or ["medical"]
+        if subject.languages and subject.languages[0] != self.local_language and rng.random() < 0.5:
+            needs.append("interpretation")
+        case.needs.append(
+            NeedsRecord(moment.date(), list(dict.fromkeys(needs)), rng.choice(NEEDS_NOTES), moment)
+        )
+        later = (
+            at.get("long_term_support")
+            or at.get("return_reintegration")
+            or at.get("local_integration")
+        )
+        if later is not None and rng.random() < 0.6:
+            moment = later + timedelta(
+                seconds=int(
+                    min(rng.uniform(HOUR, 10 * DAY), max((end - later).total_seconds(), 60) * 0.5)
+                )
+            )
+            options = [
+                "education_livelihood",
+                "legal_aid",
+                "mhpss",
+                "return_reintegration",
+                "family_tracing",
+            ]
+            case.needs.append(
+                NeedsRecord(moment.date(), rng.sample(options, 2), rng.choice(NEEDS_NOTES), moment)
+            )
+
+    def _reviews(self, case: CaseRecord, at, end: datetime) -> None:
+        rng = self.rng
+        start = at.get("referred") or at.get("presumed_victim")
+        if start is None or (case.status == "presumed_victim" and rng.random() < 0.5):
+            return
+        today = self.as_of.date()
+        last = min(end, self.as_of)
+        scheduled = start + timedelta(hours=2)
+        due = start + timedelta(days=90)
+        while due + timedelta(days=10) < last and len(case.reviews) < 2:
+            done = min(due.date() + timedelta(days=rng.randint(-2, 10)), last.date())
+            case.reviews.append(
+                ReviewRecord(
+                    due.date(),
+                    rng.choice(REVIEW_TOPICS),
+                    scheduled,
+                    done,
+                    rng.choice(REVIEW_OUTCOMES),
+                )
+            )
+            scheduled = datetime.combine(done, time(15), tzinfo=start.tzinfo)
+            due += timedelta(days=90)
+        if case.status == "closed":
+            return
+        roll = rng.random()
+        if roll < 0.3:
+            due_on = today - timedelta(days=rng.randint(1, 20))
+        elif roll < 0.65:
+            due_on = today + timedelta(days=rng.randint(0, 14))
+        else:
+            due_on = today + timedelta(days=rng.randint(15, 90))
+        earliest = max(scheduled, start + timedelta(hours=2))
+        latest = min(self.as_of, datetime.combine(due_on, time(8), tzinfo=start.tzinfo))
+        if latest <= earliest:
+            due_on = max(due_on, earliest.date() + timedelta(days=7))
+            latest = earliest
+        moment = earliest + timedelta(
+            seconds=int((latest - earliest).total_seconds() * rng.random())
+        )
+        case.reviews.append(ReviewRecord(due_on, rng.choice(REVIEW_TOPICS), moment))
+
+    def _offences(self, subject, case: CaseRecord, presumed: datetime, end: datetime) -> None:
+        rng = self.rng
+        if rng.random() > OFFENCE_SHARE.get(subject.form, 0):
+            return
+        category, text = rng.choice(OFFENCES[subject.form])
+        room = max((end - presumed).total_seconds(), 60)
+        recorded = presumed + timedelta(seconds=int(min(rng.uniform(DAY, 20 * DAY), room * 0.5)))
+        decision, authority, decided = "pending", "", None
+        if (self.as_of - recorded).days > 30 or rng.random() < 0.3:
+            decision = OFFENCE_DECISION.pick(rng)
+        if decision != "pending":
+            authority = rng.choice(self.prosecutors)
+            latest = (self.as_of - recorded).days
+            decided = recorded.date() + timedelta(days=rng.randint(0, max(min(200, latest), 0)))
+        case.offences.append(OffenceRecord(text, category, decision, authority, decided, recorded))
+
+    # -- incidents --
+
+    def _maybe_start_group(self, *, big: bool, landing: bool = False) -> None:
+        """Perhaps start an incident: the large raid first, then last week's boat landing
+        (the demo responder's arrivals), then now and then one of any kind."""
+        rng = self.rng
+        recent = landing and not big
+        if recent:
+            self.landed = True
+            nat = NATIONALITIES[self.nationalities.pick(rng)]
+            form = "smuggled"
+        elif big:
+            nat = NATIONALITIES[self.nationalities.pick(rng)]
+            for _ in range(30):
+                if _weight_of(nat.profiles, "forced_labour") >= 20:
+                    break
+                nat = NATIONALITIES[self.nationalities.pick(rng)]
+            form = "forced_labour"
+        elif rng.random() < GROUP_START:
+            nat = NATIONALITIES[self.nationalities.pick(rng)]
+            form = nat.profiles.pick(rng)
+            if form not in KINDS:
+                return
+        else:
+            return
+        kind = KINDS[form]
+        size = BIG_RAID if big else 24 if recent else rng.randint(*kind.sizes)
+        finder = rng.choice(kind.finders)
+        if big and "labour_inspection" in self.identifiers:
+            finder = "labour_inspection"
+        name_group = _pick_group(rng, nat)
+        place, route = self._route(nat, name_group, form, finder)
+        if kind.name == "boat":
+            place = route[-1]
+        days = rng.randint(150, 400) if big else rng.randint(1, 5) if recent else None
+        if days is None:
+            days = self._case_age_days()
+        found_at = self.as_of - timedelta(seconds=days * DAY + rng.randint(0, DAY - 1))
+        self.group = _Group(
+            reference=self.refs.new("I"),
+            kind=kind,
+            form=form,
+            size=size,
+            nationality=nat.code,
+            origin=route[0],
+            route=route,
+            place=place,
+            finder=finder,
+            owner=(self.responder if recent and self.responder else None)
+            or self._identifier(finder, "police", "immigration"),
+            found_at=found_at,
+            big=big,
+        )
+        if big:
+            # Some of the workers had landed together months before: the same persons in two
+            # incidents, first smuggled on a boat, then exploited on the farms.
+            landed = found_at - timedelta(days=rng.randint(90, 300))
+            self.boat = _Group(
+                reference=self.refs.new("I"),
+                kind=KINDS["smuggled"],
+                form="smuggled",
+                size=BIG_RAID // 7,
+                nationality=nat.code,
+                origin=route[0],
+                route=route,
+                place=route[-1],
+                finder="immigration",
+                owner=self._identifier("immigration", "police"),
+                found_at=landed,
+            )
+
+    def _member(self, group: _Group) -> tuple[Nationality, str]:
+        rng = self.rng
+        if group.leader_pending:
+            group.leader_pending = False
+            return NATIONALITIES[group.nationality], group.form
+        nat = NATIONALITIES[group.nationality]
+        if rng.random() > 0.6:
+            nat = NATIONALITIES[self.nationalities.pick(rng)]
+        if group.kind.name == "boat":
+            form = nat.profiles.pick(rng) if rng.random() < 0.3 else "smuggled"
+            if form not in ("smuggled", "sexual", "forced_labour"):
+                form = "smuggled"
+        else:
+            form = group.form
+        return nat, form
+
+    def _join(self, group: _Group, subject: _Subject, victim: VictimRecord) -> None:
+        rng = self.rng
+        role = "smuggled_migrant" if subject.form == "smuggled" else "victim"
+        victim.incident_links.append((group.reference, role))
+        group.members += 1
+        group.nationalities.append(subject.nationality)
+        if subject.form != "smuggled":
+            group.forms.add(subject.form)
+        for screening in victim.screenings:
+            group.means.update(
+                m.removeprefix("MethodsOfControl") for m in screening.htcds["vic_MethodsOfControl"]
+            )
+        if group.kind.name in ("raid", "ring") and rng.random() < 0.2:
+            before = group.found_at.date() - timedelta(days=60)
+            boats = [reference for reference, landed in self.boats if landed < before]
+            if boats:
+                # The same person in two incidents: first on a boat, then exploited.
+                victim.incident_links.append((rng.choice(boats), "smuggled_migrant"))
+        boat = self.boat
+        if group.big and boat is not None and subject.nationality != self.country:
+            victim.incident_links.append((boat.reference, "smuggled_migrant"))
+            boat.members += 1
+            boat.nationalities.append(subject.nationality)
+            if boat.members >= boat.size:
+                self.boat = None
+                victim.incidents.append(self._incident(boat))
+        if group.members >= group.size:
+            self.group = None
+            victim.incidents.append(self._incident(group))
+
+    def _incident(self, group: _Group) -> IncidentRecord:
+        rng = self.rng
+        kind = group.kind
+        found = group.found_at.date()
+        journey = rng.randint(30, 400) if kind.name == "boat" else rng.randint(90, 700)
+        start = found - timedelta(days=journey)
+        arrival_on = (
+            found
+            if kind.name == "boat"
+            else found - timedelta(days=rng.randint(20, max(journey - 30, 21)))
+        )
+        stops = group.route
+        countries = []
+        for i, stop in enumerate(stops):
+            if i == 0:
+                countries.append(group.nationality)
+            elif i == len(stops) - 1:
+                countries.append(self.country)
+            else:
+                countries.append(STOP_COUNTRY.get(locality(stop), self.country))
+        places: list[PlaceRecord] = []
+
+        def add_place(country: str, where: str, place_kind: str) -> int:
+            lat, lon = coordinates(locality(where))
+            places.append(PlaceRecord(country, locality(where), place_kind, lat, lon))
+            return len(places) - 1
+
+        recruitment = add_place(countries[0], stops[0], "recruitment")
+        hubs = [i for i in range(1, len(stops) - 1) if locality(stops[i]) in SMUGGLING_HUBS]
+        transit = None
+        for i in (hubs or list(range(1, len(stops) - 1)))[:2]:
+            index = add_place(countries[i], stops[i], "transit")
+            transit = index if transit is None else transit
+        exploitation = None
+        if kind.name != "boat":
+            exploitation = add_place(self.country, group.place, "exploitation")
+        destination = add_place(self.country, stops[-1], "destination") if len(stops) > 1 else None
+        legs = []
+        if len(stops) > 1:
+            dates = spread_dates(rng, start + timedelta(days=3), arrival_on, 2 * (len(stops) - 1))
+            while len(dates) < 2 * (len(stops) - 1):
+                dates.append(arrival_on)
+            for i in range(len(stops) - 1):
+                mode = mode_between(stops[i], stops[i + 1], countries[i], countries[i + 1])
+                legs.append(
+                    LegRecord(
+                        i + 1,
+                        countries[i],
+                        locality(stops[i]),
+                        countries[i + 1],
+                        locality(stops[i + 1]),
+                        mode,
+                        dates[2 * i],
+                        dates[2 * i + 1],
+                        mode == "sea"
+                        or locality(stops[i]) in SMUGGLING_HUBS
+                        or locality(stops[i + 1]) in SMUGGLING_HUBS,
+                    )
+                )
+        people = group.members if kind.name != "boat" else group.members + rng.randint(10, 60)
+        values = {
+            "arrival": locality(stops[-1]),
+            "spot": group.place,
+            "origin": locality(stops[0]),
+            "transit": ", ".join(locality(s) for s in stops[1:-1]) or "the border",
+            "people": people,
+            "n": group.members,
+            **month_year(found),
+        }
+        events = [
+            IncidentEventRecord(
+                "recruitment", start, recruitment, f"Recruitment in {values['origin']}."
+            ),
+        ]
+        if legs:
+            leg = legs[0]
+            events.append(
+                IncidentEventRecord(
+                    "transport",
+                    leg.departed_on,
+                    transit,
+                    f"Departure towards {leg.to_locality} by {leg.mode}.",
+                )
+            )
+        if kind.name == "boat":
+            events.append(
+                IncidentEventRecord(
+                    "transport", found, destination, f"Landing with about {people} people on board."
+                )
+            )
+        else:
+            events.append(
+                IncidentEventRecord(
+                    "exploitation",
+                    arrival_on,
+                    exploitation,
+                    f"Exploitation at {group.place} until found on {found.isoformat()}.",
+                )
+            )
+        means = sorted(group.means | set(rng.sample(kind.means, min(2, len(kind.means)))))
+        if kind.name == "boat" and not group.forms:
+            means = sorted(group.means)
+        title = (BIG_TITLE if group.big else TITLES[kind.name]).format(**values)[:200]
+        created = min(self.as_of, group.found_at + timedelta(seconds=rng.randint(HOUR, 5 * DAY)))
+        record = IncidentRecord(
+            reference=group.reference,
+            owner=group.owner,
+            title=title,
+            summary=SUMMARIES[kind.name].format(**values),
+            start_date=start,
+            end_date=found,
+            forms_of_exploitation=sorted(group.forms),
+            means_of_control=means,
+            recruiter_relation=rng.choice(kind.relations),
+            created_at=created,
+            places=places,
+            legs=legs,
+            events=events,
+            suspects=self._suspects(group),
+        )
+        if kind.name == "boat":
+            self.boats.append((group.reference, found))
+            del self.boats[:-20]
+        return record
+
+    def _suspects(self, group: _Group) -> list[SuspectLink]:
+        rng = self.rng
+        kind = group.kind
+        roles = [kind.roles[0]] + rng.sample(kind.roles[1:], rng.randint(0, len(kind.roles) - 1))
+        links = []
+        for role in roles:
+            pool = self.suspect_pool.setdefault(f"{kind.name}:{role}", [])
+            if pool and rng.random() < 0.2:
+                links.append(
+                    SuspectLink(
+                        rng.choice(pool).reference, None, "Same person as in an earlier incident."
+                    )
+                )
+                continue
+            if role == "organiser" and kind.name == "boat":
+                nationality = (
+                    STOP_COUNTRY.get(locality(group.route[-2]), group.nationality)
+                    if len(group.route) > 2
+                    else group.nationality
+                )
+            elif (
+                role in ("exploiter", "organiser")
+                and kind.name in ("raid", "servitude")
+                and rng.random() < 0.5
+            ):
+                nationality = self.country
+            else:
+                nationality = group.nationality
+            female = (
+                role == "exploiter" and kind.name in ("ring", "servitude") or rng.random() < 0.1
+            )
+            given, family = self._suspect_name(nationality, group.nationality, female)
+            alias = rng.choice(ALIASES[role]).format(given=given, family=family)
+            suspect = SuspectRecord(
+                reference=self.refs.new("SU"),
+                owner=group.owner,
+                names=f"{given} {family}",
+                aliases=alias,
+                sex="female" if female else "male",
+                nationality=nationality if len(nationality) == 2 else "",
+                network_role=role,
+            )
+            pool.append(suspect)
+            del pool[:-10]
+            links.append(SuspectLink(suspect.reference, suspect))
+        return links
+
+    def _suspect_name(self, nationality: str, fallback: str, female: bool) -> tuple[str, str]:
+        rng = self.rng
+        if nationality in NATIONALITIES:
+            name_group = _pick_group(rng, NATIONALITIES[nationality])
+            return rng.choice(name_group.female if female else name_group.male), rng.choice(
+                name_group.family
+            )
+        if nationality in LOCAL_NAMES:
+            given, family = LOCAL_NAMES[nationality]
+            return rng.choice(given.split()), rng.choice(family.split())
+        return (
+            self._suspect_name(fallback, "NG", female)
+            if fallback != nationality
+            else ("Unknown", "")
+        )
+
+
+def _path(*stages: str):
+    return lambda rng: list(stages)
+
+
+def _maybe(rng: random.Random, stage: str, chance: float) -> list[str]:
+    return [stage] if rng.random() < chance else []
+
+
+# The stages a case went through to reach each stage (TRANSITIONS allows each step).
+_PATHS_TO = {
+    "identified": _path("identified"),
+    "presumed_victim": _path("identified", "presumed_victim"),
+    "referred": _path("identified", "presumed_victim", "referred"),
+    "assisted": lambda rng: (
+        ["identified", "presumed_victim"] + _maybe(rng, "referred", 0.85) + ["assisted"]
+    ),
+    "long_term_support": lambda rng: (
+        ["identified", "presumed_victim"]
+        + _maybe(rng, "referred", 0.85)
+        + ["assisted", "long_term_support"]
+    ),
+    "return_reintegration": lambda rng: (
+        ["identified", "presumed_victim"]
+        + _maybe(rng, "referred", 0.85)
+        + ["assisted"]
+        + _maybe(rng, "long_term_support", 0.4)
+        + ["return_reintegration"]
+    ),
+    "local_integration": lambda rng: (
+        ["identified", "presumed_victim"]
+        + _maybe(rng, "referred", 0.85)
+        + ["assisted"]
+        + _maybe(rng, "long_term_support", 0.5)
+        + ["local_integration"]
+    ),
+}
 
 
 EXPLOITATION_VERB = {
@@ -1729,6 +3185,11 @@ def _weights(w: Weighted) -> list[float]:
 _GROUP_PICKERS = {
     code: Weighted([(g, g.weight) for g in nat.groups]) for code, nat in NATIONALITIES.items()
 }
+
+
+def _weight_of(weighted: Weighted, item) -> float:
+    weights = dict(zip(weighted.items, _weights(weighted), strict=True))
+    return weights.get(item, 0.0)
 
 
 def _pick_group(rng: random.Random, nat: Nationality) -> NameGroup:

@@ -29,6 +29,10 @@ class Strength(models.TextChoices):
     WEAK = "W", _("Weak")
 
 
+# Read on every evaluation: Django rebuilds `Strength.values` on each access.
+STRENGTHS = tuple(Strength.values)
+
+
 class DimensionCode(models.TextChoices):
     """The six dimensions of the ILO/EC lists, in the order a screener goes through them."""
 
@@ -117,7 +121,7 @@ class DimensionOutcome:
 
     @property
     def counts(self) -> dict[str, int]:
-        return {s: sum(1 for i in self.present if i.strength == s) for s in Strength.values}
+        return {s: sum(1 for i in self.present if i.strength == s) for s in STRENGTHS}
 
     def as_dict(self) -> dict:
         return {
@@ -182,7 +186,7 @@ def evaluate_dimension(
     mine = [i for i in indicators if i.dimension == code]
     present = tuple(i for i in mine if answers.get(i.code) is True)
     unknown = tuple(i.code for i in mine if answers.get(i.code) is None)
-    counts = {s: sum(1 for i in present if i.strength == s) for s in Strength.values}
+    counts = {s: sum(1 for i in present if i.strength == s) for s in STRENGTHS}
     rule = dimension_rule(counts["S"], counts["M"], counts["W"])
     return DimensionOutcome(
         code=str(code),

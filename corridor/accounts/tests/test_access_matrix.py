@@ -128,3 +128,14 @@ def test_an_inactive_user_sees_nothing(world):
     responder.save()
     responder.refresh_from_db()
     assert not access.persons_visible_to(responder).exists()
+
+
+def test_a_coordinator_sees_the_person_behind_a_case_her_office_holds(world):
+    """A person first recorded by a partner-country agency, whose case the national office
+    opened, is the national office's to see — the case without the person helps nobody."""
+    from corridor.core.testing import CaseFactory, PersonFactory
+
+    person = PersonFactory(owner_agency=world.foreign)
+    CaseFactory(person=person, owner_agency=world.nrm)
+    assert access.persons_visible_to(world.users.coordinator).filter(pk=person.pk).exists()
+    assert not access.persons_visible_to(world.users.responder).filter(pk=person.pk).exists()

@@ -66,6 +66,49 @@ def test_demo_sets_up_data_and_accounts_that_can_log_in(data_dir):
     assert ProtectionCase.objects.filter(coordinator=coordinator).exists()
 
 
+HOME_MARKERS = {
+    "responder": ['data-section="responder"', 'href="/screening/S-', 'href="/cases/C-'],
+    "coordinator": ['data-section="coordinator"', 'href="/cases/C-', 'href="/referrals/R-'],
+    "provider": ['data-section="provider"', 'href="/referrals/R-'],
+    "investigator": ['data-section="investigator"', 'href="/incidents/I-', 'href="/cases/C-'],
+    "prosecutor": ['data-section="investigator"', 'href="/incidents/I-', 'href="/cases/C-'],
+    "analyst": ['data-section="analyst"'],
+    "admin": ['data-section="administrator"'],
+}
+
+
+def signed_in(username: str) -> Client:
+    client = Client()
+    request = RequestFactory().post("/accounts/login/")
+    assert client.login(request=request, username=username, password=DEMO_PASSWORD)
+    return client
+
+
+@pytest.mark.django_db
+def test_every_demo_user_finds_work_on_the_home_page(data_dir, settings):
+    settings.CORRIDOR_REQUIRE_MFA = False
+    output = run_demo("--victims", "300")
+    assert "notifications" in output
+    for username, markers in HOME_MARKERS.items():
+        response = signed_in(username).get("/")
+        assert response.status_code == 200, username
+        page = response.content.decode()
+        for marker in markers:
+            assert marker in page, (username, marker)
+    coordinator = signed_in("coordinator")
+    page = coordinator.get("/").content.decode()
+    assert "Case reviews due" in page
+    assert coordinator.get("/referrals/queue/").status_code == 200
+    directory = coordinator.get("/referrals/directory/").content.decode()
+    assert "Il Faro" in directory and "protected shelter for women" in directory
+    incidents = signed_in("investigator").get("/incidents/").content.decode()
+    assert "70 workers in forced labour" in incidents
+    for username in ("coordinator", "provider", "responder"):
+        assert User.objects.get(username=username).notifications.filter(read_at__isnull=True)
+    pages = signed_in("provider").get("/notifications/").content.decode()
+    assert "New referral R-" in pages
+
+
 @pytest.mark.django_db
 def test_running_the_demo_twice_reuses_the_data(data_dir):
     run_demo("--victims", "30")

@@ -18,7 +18,16 @@ from django.db import connection
 
 from corridor.accounts.models import Agency
 from corridor.audit.models import AuditEvent
-from corridor.cases.models import Exploitation, ProtectionCase
+from corridor.cases.models import (
+    CaseEvent,
+    CaseReview,
+    CompelledOffence,
+    Consent,
+    Exploitation,
+    NeedsAssessment,
+    ProtectionCase,
+    ReflectionExtension,
+)
 from corridor.core.crypto import decrypt
 from corridor.core.references import ALPHABET
 from corridor.demo.catalogue import (
@@ -29,8 +38,18 @@ from corridor.demo.catalogue import (
     demo_agencies,
 )
 from corridor.demo.synthetic import References, SyntheticGenerator
+from corridor.incidents.models import (
+    Incident,
+    IncidentEvent,
+    IncidentSuspect,
+    IncidentVictim,
+    Place,
+    RouteLeg,
+    Suspect,
+)
 from corridor.people.models import Person
-from corridor.referrals.models import Referral, ServiceType
+from corridor.referrals.models import Referral, ServiceDelivery, ServiceOffer, ServiceType
+from corridor.screening.models import AgeAssessment, Screening
 
 AS_OF = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 AS_OF_TEXT = "2026-03-01T12:00:00Z"
@@ -43,8 +62,13 @@ def generator_digest(seed: int, n: int = 300, country: str = "IT") -> str:
     return hashlib.sha256(json.dumps(records, default=str, sort_keys=True).encode()).hexdigest()
 
 
+def _rows(queryset, *fields) -> list:
+    return [repr(row) for row in queryset.values_list(*fields)]
+
+
 def database_digest() -> str:
-    """Every stored value that the seed sets, decrypted, in reference order."""
+    """Every stored value that the seed sets, decrypted, in a stable order (no database ids:
+    they differ between two runs on the same database)."""
     digest = hashlib.sha256()
     for p in Person.objects.select_related("owner_agency").order_by("reference"):
         digest.update(
@@ -72,41 +96,226 @@ def database_digest() -> str:
                 ]
             ).encode()
         )
-    for c in ProtectionCase.objects.select_related("person", "owner_agency").order_by("reference"):
-        digest.update(
-            repr(
-                [
-                    c.reference,
-                    c.person.reference,
-                    c.owner_agency.name,
-                    c.kind,
-                    c.status,
-                    c.forms_of_exploitation,
-                    c.risk_level,
-                    c.opened_at,
-                    c.closed_at,
-                ]
-            ).encode()
-        )
-    referrals = Referral.objects.select_related("case", "from_agency", "to_agency")
-    for r in referrals.order_by("reference"):
-        digest.update(
-            repr(
-                [
-                    r.reference,
-                    r.case.reference,
-                    r.from_agency.name,
-                    r.to_agency.name,
-                    r.service_type,
-                    r.status,
-                    r.note,
-                    r.decline_reason,
-                    r.created_at,
-                    r.responded_at,
-                    r.completed_at,
-                ]
-            ).encode()
-        )
+    plain = [
+        _rows(
+            ProtectionCase.objects.order_by("reference"),
+            "reference",
+            "person__reference",
+            "owner_agency__name",
+            "kind",
+            "status",
+            "forms_of_exploitation",
+            "risk_level",
+            "opened_at",
+            "closed_at",
+            "closure_reason",
+            "closed_from",
+            "reflection_starts_on",
+            "reflection_ends_on",
+            "assistance_unconditional",
+            "unconditional_attested_at",
+            "cooperation_status",
+        ),
+        _rows(
+            Referral.objects.order_by("reference"),
+            "reference",
+            "case__reference",
+            "from_agency__name",
+            "to_agency__name",
+            "service_type",
+            "offer__name",
+            "consent__given_at",
+            "shared_categories",
+            "status",
+            "note",
+            "decline_reason",
+            "withdraw_reason",
+            "created_at",
+            "responded_at",
+            "started_at",
+            "completed_at",
+            "withdrawn_at",
+            "overdue_notified_at",
+        ),
+        _rows(
+            Consent.objects.order_by("case__reference"),
+            "case__reference",
+            "person__reference",
+            "purposes",
+            "data_categories",
+            "recipient_sectors",
+            "recipient_countries",
+            "method",
+            "interpreter_language",
+            "given_at",
+            "revoked_at",
+            "revocation_reason",
+        ),
+        _rows(
+            Consent.recipient_agencies.through.objects.order_by(
+                "consent__case__reference", "agency__name"
+            ),
+            "consent__case__reference",
+            "agency__name",
+        ),
+        _rows(
+            Screening.objects.order_by("reference"),
+            "reference",
+            "person__reference",
+            "catalogue__code",
+            "agency__name",
+            "screened_at",
+            "answers",
+            "smuggling",
+            "result",
+            "rule",
+            "explanation",
+            "treated_as_child",
+            "guardian_required",
+            "next_step",
+            "suggested_service",
+            "case__reference",
+            "case_opened",
+            "case_effect",
+            "htcds",
+        ),
+        _rows(
+            CaseEvent.objects.order_by("case__reference", "at", "kind", "to_value"),
+            "case__reference",
+            "kind",
+            "from_value",
+            "to_value",
+            "at",
+            "reason",
+            "note",
+        ),
+        _rows(
+            ReflectionExtension.objects.order_by("case__reference", "extended_at"),
+            "case__reference",
+            "previous_end",
+            "new_end",
+            "reason",
+            "extended_at",
+        ),
+        _rows(
+            NeedsAssessment.objects.order_by("case__reference", "recorded_at"),
+            "case__reference",
+            "assessed_on",
+            "needs",
+            "recorded_at",
+        ),
+        _rows(
+            CaseReview.objects.order_by("case__reference", "due_on", "scheduled_at"),
+            "case__reference",
+            "due_on",
+            "topic",
+            "scheduled_at",
+            "done_on",
+        ),
+        _rows(
+            CompelledOffence.objects.order_by("case__reference", "recorded_at"),
+            "case__reference",
+            "category",
+            "decision",
+            "authority",
+            "decided_on",
+            "recorded_at",
+        ),
+        _rows(
+            ServiceDelivery.objects.order_by("referral__reference", "recorded_at", "service_type"),
+            "referral__reference",
+            "service_type",
+            "delivered_on",
+            "recorded_at",
+        ),
+        _rows(
+            AgeAssessment.objects.order_by("person__reference", "assessed_at"),
+            "person__reference",
+            "method",
+            "assessed_age_min",
+            "assessed_age_max",
+            "conclusion",
+            "agency__name",
+            "assessed_at",
+        ),
+        _rows(
+            Incident.objects.order_by("reference"),
+            "reference",
+            "owner_agency__name",
+            "title",
+            "start_date",
+            "end_date",
+            "forms_of_exploitation",
+            "means_of_control",
+            "recruiter_relation",
+            "created_at",
+        ),
+        _rows(
+            IncidentVictim.objects.order_by("incident__reference", "person__reference"),
+            "incident__reference",
+            "person__reference",
+            "role",
+            "added_at",
+        ),
+        _rows(
+            Suspect.objects.order_by("reference"),
+            "reference",
+            "sex",
+            "nationality",
+            "network_role",
+            "created_at",
+        ),
+        _rows(
+            Incident.objects.order_by("reference", "route_legs__order"),
+            "reference",
+            "route_legs__order",
+            "route_legs__from_locality",
+            "route_legs__to_country",
+            "route_legs__mode",
+            "route_legs__departed_on",
+        ),
+        _rows(
+            Incident.objects.order_by("reference", "suspect_links__suspect__reference"),
+            "reference",
+            "suspect_links__suspect__reference",
+        ),
+        _rows(
+            Incident.objects.order_by("reference", "places__locality", "places__kind"),
+            "reference",
+            "places__country",
+            "places__locality",
+            "places__kind",
+            "places__latitude",
+        ),
+        _rows(
+            ServiceOffer.objects.order_by("agency__name", "name"),
+            "agency__name",
+            "name",
+            "service_type",
+            "total_places",
+            "free_places",
+        ),
+    ]
+    for table in plain:
+        digest.update(json.dumps(table).encode())
+    encrypted = [
+        [(s.reference, s.location) for s in Screening.objects.order_by("reference")],
+        [
+            (r.case.reference, r.due_on, r.outcome)
+            for r in CaseReview.objects.select_related("case").order_by(
+                "case__reference", "due_on", "scheduled_at"
+            )
+        ],
+        [(i.reference, i.summary) for i in Incident.objects.order_by("reference")],
+        [(s.reference, s.names, s.aliases) for s in Suspect.objects.order_by("reference")],
+        [
+            (d.referral.reference, d.recorded_at, d.notes)
+            for d in ServiceDelivery.objects.select_related("referral").order_by(
+                "referral__reference", "recorded_at", "service_type"
+            )
+        ],
+    ]
+    digest.update(repr(encrypted).encode())
     return digest.hexdigest()
 
 
@@ -117,9 +326,31 @@ def seed(victims, **options):
 
 
 def delete_victims():
-    Referral.objects.all().delete()
-    ProtectionCase.objects.all().delete()
-    Person.objects.all().delete()
+    """Everything the seed wrote about victims (agencies and the directory stay), children
+    first, without Django's collector (which would look at every app's relations)."""
+    for model in (
+        IncidentVictim,
+        IncidentSuspect,
+        IncidentEvent,
+        RouteLeg,
+        Place,
+        Incident,
+        Suspect,
+        ServiceDelivery,
+        Referral,
+        Consent.recipient_agencies.through,
+        Consent,
+        CaseEvent,
+        ReflectionExtension,
+        NeedsAssessment,
+        CaseReview,
+        CompelledOffence,
+        Screening,
+        AgeAssessment,
+        ProtectionCase,
+        Person,
+    ):
+        model.objects.all()._raw_delete(model.objects.db)
 
 
 # --- the generator, before the database ---------------------------------------------------
@@ -139,6 +370,8 @@ def test_records_do_not_depend_on_hash_randomisation():
         [
             "import dataclasses, hashlib, json",
             "from datetime import UTC, datetime",
+            "import django",
+            "django.setup()",
             "from corridor.demo.synthetic import SyntheticGenerator",
             "g = SyntheticGenerator(seed=7, country='IT', as_of=datetime(2026, 3, 1, 12, tzinfo=UTC))",
             "records = [dataclasses.asdict(v) for v in g.victims(200)]",
@@ -148,7 +381,11 @@ def test_records_do_not_depend_on_hash_randomisation():
     )
     digests = set()
     for hash_seed in ("1", "2"):
-        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        env = {
+            **os.environ,
+            "PYTHONHASHSEED": hash_seed,
+            "DJANGO_SETTINGS_MODULE": "corridor.settings_test",
+        }
         done = subprocess.run(
             [sys.executable, "-c", script],
             env=env,
@@ -163,15 +400,21 @@ def test_records_do_not_depend_on_hash_randomisation():
 def test_references_are_unique_and_well_formed():
     generator = SyntheticGenerator(seed=3, country="IT", as_of=AS_OF)
     victims = list(generator.victims(3000))
+    incidents = [i for v in victims for i in v.incidents]
     refs = (
         [v.reference for v in victims]
         + [c.reference for v in victims for c in v.cases]
         + [r.reference for v in victims for r in v.referrals]
+        + [s.reference for v in victims for s in v.screenings]
+        + [i.reference for i in incidents]
+        + [link.suspect.reference for i in incidents for link in i.suspects if link.suspect]
     )
     assert len(refs) == len(set(refs))
-    for ref in refs[:200]:
+    for prefix in References.PREFIXES:
+        assert any(ref.startswith(prefix + "-") for ref in refs), prefix
+    for ref in refs:
         prefix, code = ref.split("-")
-        assert prefix in {"P", "C", "R"} and len(code) == 8 and set(code) <= set(ALPHABET)
+        assert prefix in References.PREFIXES and len(code) == 8 and set(code) <= set(ALPHABET)
 
 
 def test_reference_streams_continue_where_stored_rows_end():
@@ -233,16 +476,35 @@ def test_distributions_are_plausible():
 
 def test_timestamps_are_in_order():
     for v in SyntheticGenerator(seed=9, country="IT", as_of=AS_OF).victims(1500):
+        assert all(v.created_at <= s.screened_at <= AS_OF for s in v.screenings)
         for c in v.cases:
+            end = c.closed_at or AS_OF
             assert c.opened_at <= AS_OF
             assert c.closed_at is None or c.opened_at <= c.closed_at <= AS_OF
+            assert [e.at for e in c.events] == sorted(e.at for e in c.events)
+            assert all(c.opened_at <= e.at <= end for e in c.events), c.reference
+            if c.consent:
+                assert c.opened_at <= c.consent.given_at <= end
+                assert c.consent.revoked_at is None or c.consent.given_at < c.consent.revoked_at
+            for review in c.reviews:
+                assert review.scheduled_at.date() <= review.due_on
+                assert review.done_on is None or review.done_on <= AS_OF.date()
         for r in v.referrals:
             case = v.cases[r.case]
-            assert case.opened_at <= r.created_at <= AS_OF
+            end = case.closed_at or AS_OF
+            assert case.opened_at <= r.created_at <= end
+            assert case.consent is not None and case.consent.given_at <= r.created_at
             if r.responded_at:
-                assert r.created_at <= r.responded_at <= AS_OF
+                assert r.created_at <= r.responded_at <= end
+            if r.started_at:
+                assert r.responded_at <= r.started_at <= end
             if r.completed_at:
-                assert r.responded_at <= r.completed_at <= AS_OF
+                assert r.started_at <= r.completed_at <= end
+            if r.withdrawn_at:
+                assert r.created_at <= r.withdrawn_at <= end
+            for d in r.deliveries:
+                assert r.started_at <= d.recorded_at <= (r.completed_at or end)
+                assert r.created_at.date() <= d.delivered_on
 
 
 def test_catalogue_fits_the_agency_model():
@@ -302,7 +564,7 @@ def test_minors_and_unknown_ages_are_present():
 
 @pytest.mark.django_db
 def test_names_are_stored_encrypted():
-    seed(20)
+    seed(40)
     person = Person.objects.order_by("reference").first()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -314,6 +576,21 @@ def test_names_are_stored_encrypted():
     assert raw_name != person.given_name and raw_name.startswith(FERNET_PREFIX)
     assert decrypt(raw_name) == person.given_name
     assert raw_narrative.startswith(FERNET_PREFIX) and person.narrative not in raw_narrative
+    encrypted = [
+        (Screening, "location"),
+        (ServiceDelivery, "notes"),
+        (CaseReview, "outcome"),
+        (Incident, "summary"),
+        (Suspect, "names"),
+    ]
+    for model, column in encrypted:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {column} FROM {model._meta.db_table} WHERE {column} <> ''"  # noqa: S608
+            )
+            values = [row[0] for row in cursor.fetchall()]
+        assert values and all(v.startswith(FERNET_PREFIX) for v in values), model
+        assert decrypt(values[0])
 
 
 @pytest.mark.django_db

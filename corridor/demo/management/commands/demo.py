@@ -12,6 +12,7 @@ from django.db import connection
 
 from corridor.accounts.models import Agency
 from corridor.cases.models import ProtectionCase
+from corridor.demo.demo_work import prepare_demo_work
 from corridor.demo.loader import assign_demo_coordinator, ensure_demo_accounts, seed_database
 from corridor.demo.management.commands._options import country_code, whole_number
 from corridor.people.models import Person
@@ -132,15 +133,20 @@ class Command(BaseCommand):
                 progress=lambda line: self._step("  " + line),
             )
             self._step(
-                f"Loaded {result.persons:,} persons, {result.cases:,} protection cases "
-                f"and {result.referrals:,} referrals in {result.seconds:,.1f} s."
+                f"Loaded {result.persons:,} persons, {result.cases:,} protection cases, "
+                f"{result.referrals:,} referrals, {result.rows['screenings']:,} screenings and "
+                f"{result.rows['incidents']:,} incidents in {result.seconds:,.1f} s."
             )
 
         logins = ensure_demo_accounts(country)
         created = sum(login.created for login in logins)
         if created:
             assign_demo_coordinator()
-            self._step(f"Created {created} demo account(s).")
+            work = prepare_demo_work(country)
+            self._step(
+                f"Created {created} demo account(s), with their work and "
+                f"{work.get('notifications', 0)} notifications."
+            )
         else:
             self._step("Demo accounts already exist; kept as they are.")
 

@@ -14,9 +14,11 @@ DEFAULT_SEED = 2026
 class Command(BaseCommand):
     help = (
         "Append a synthetic, deterministic data set: agencies of the instance country and of "
-        "the partner countries along the routes (created when missing), and N persons with "
-        "their protection cases and referrals in every stage, spread over about three years. "
-        "The same --seed on the same starting database and --as-of gives the same data."
+        "the partner countries along the routes and the country's service directory (created "
+        "when missing), and N persons with their screenings, age assessments, protection "
+        "cases in every stage with their history, consents, referrals, service deliveries and "
+        "the incidents they were found in, spread over about three years. The same --seed on "
+        "the same starting database and --as-of gives the same data."
     )
 
     def add_arguments(self, parser):
@@ -82,8 +84,10 @@ class Command(BaseCommand):
         )
         if verbose:
             self.stdout.write(
-                f"Added {result.persons:,} persons, {result.cases:,} protection cases and "
-                f"{result.referrals:,} referrals ({result.agencies_created:,} new agencies; "
+                f"Added {result.persons:,} persons, {result.cases:,} protection cases, "
+                f"{result.referrals:,} referrals, {result.rows['screenings']:,} screenings and "
+                f"{result.rows['incidents']:,} incidents ({result.agencies_created:,} new "
+                f"agencies, {result.offers_created:,} new service offers; "
                 f"country {country}, seed {seed}, dated {result.as_of:%Y-%m-%d %H:%M} UTC) in "
                 f"{result.seconds:,.1f} s ({result.rate:,.0f} victims/s)."
             )
