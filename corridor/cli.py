@@ -1,8 +1,10 @@
 """The `corridor` command.
 
 corridor demo [--port 8000] [--host 127.0.0.1] [--data-dir DIR] [--country IT]
-              [--victims N] [--seed S] [--no-serve]
+              [--victims N] [--seed S] [--no-serve] [--partner-of DIR] [--partner-url URL]
     A demonstration instance with synthetic data and demo logins, in one command.
+    Another country than IT: its own ./corridor-data-<cc>, registered as a partner of the
+    ./corridor-data demo when there is one (see `corridor demo --help`).
     CORRIDOR_ENV defaults to demo here (and only here).
 
 corridor <command> [options]     (seed, migrate, rotate_keys, audit verify, ...)
@@ -28,6 +30,8 @@ Corridor: identify, protect and refer victims of trafficking and smuggled migran
                 [--victims 400] [--seed 2026] [--no-serve]
       Start a demonstration instance: creates DIR (default ./corridor-data), migrates,
       loads a synthetic data set and one demo login per role, and serves the site.
+      `corridor demo --country NG --port 8001` beside it: a Nigerian instance in
+      ./corridor-data-ng, registered as a partner of the ./corridor-data one, both ways.
 
   corridor seed --victims N [--seed S] [--country CC] [--batch 5000] [--as-of WHEN]
       Append a synthetic data set (demo, test and benchmark databases).
@@ -63,15 +67,21 @@ def _demo_environment(args: list[str]) -> None:
     parser.add_argument("--data-dir")
     parser.add_argument("--country")
     parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", default="8000")
     known, _ = parser.parse_known_args(args)
 
     os.environ.setdefault("CORRIDOR_ENV", "demo")
-    data_dir = known.data_dir or os.environ.get("CORRIDOR_DATA_DIR") or "corridor-data"
+    country = (known.country or os.environ.get("CORRIDOR_COUNTRY") or "IT").strip().upper()
+    os.environ["CORRIDOR_COUNTRY"] = country
+    # A demo of another country gets its own directory, so it can run beside the IT one.
+    default_dir = "corridor-data" if country == "IT" else f"corridor-data-{country.lower()}"
+    data_dir = known.data_dir or os.environ.get("CORRIDOR_DATA_DIR") or default_dir
     os.environ["CORRIDOR_DATA_DIR"] = str(Path(data_dir).expanduser().resolve())
-    os.environ["CORRIDOR_COUNTRY"] = (
-        (known.country or os.environ.get("CORRIDOR_COUNTRY") or "IT").strip().upper()
-    )
     host = (known.host or "").strip()
+    if "CORRIDOR_BASE_URL" not in os.environ:  # what partners are told to post to
+        shown = "127.0.0.1" if host in WILDCARD_HOSTS else host
+        shown = f"[{shown}]" if ":" in shown else shown
+        os.environ["CORRIDOR_BASE_URL"] = f"http://{shown}:{str(known.port).strip()}"
     if host not in LOCAL_HOSTS and "CORRIDOR_ALLOWED_HOSTS" not in os.environ:
         # Served beyond this computer: accept the names it will be reached by.
         extra = "*" if host in WILDCARD_HOSTS else (f"[{host}]" if ":" in host else host)

@@ -924,3 +924,136 @@ def assign_demo_coordinator(username: str = "coordinator") -> int:
         .exclude(status__in=[ProtectionCase.Status.IDENTIFIED, ProtectionCase.Status.CLOSED])
         .update(coordinator=user)
     )
+
+
+# --- a second demo instance, registered as a partner of the first ---------------------------------
+
+# Run inside the other demo instance (its data directory, its country): make its signing key
+# if it has none, register the card given on stdin as a partner, print its own card.
+_PARTNER_SCRIPT = """
+import json, os, sqlite3, sys
+db = os.path.join(os.environ["CORRIDOR_DATA_DIR"], "corridor.sqlite3")
+row = sqlite3.connect(db).execute(
+    "SELECT a.country FROM accounts_user u JOIN accounts_agency a ON a.id = u.agency_id "
+    "WHERE u.username = 'admin'"
+).fetchone()
+if row is None:
+    sys.exit("no demo administrator there: is it a Corridor demo data directory?")
+os.environ["CORRIDOR_COUNTRY"] = row[0]
+import django
+django.setup()
+from corridor.demo.loader import register_demo_partner
+ours = json.loads(sys.stdin.read())
+print(json.dumps(register_demo_partner(ours)))
+"""
+
+
+@dataclass
+class PartnerLink:
+    country: str
+    base_url: str
+    key_id: str
+    registered_here: bool
+    registered_there: bool
+
+
+def demo_key_card(base_url: str) -> dict:
+    """This instance's signing key (made if missing) as the card a partner registers."""
+    from django.conf import settings
+
+    from corridor.crossborder import keys
+
+    if not keys.key_file_path():
+        keys.create_instance_key()
+    signing = keys.instance_signing_key()
+    return {
+        "country": settings.CORRIDOR_COUNTRY,
+        "base_url": base_url,
+        "key_id": signing.key_id,
+        "public_jwk": signing.public_jwk,
+    }
+
+
+def register_demo_partner(card: dict) -> dict:
+    """Register `card` as a partner here (as the demo administrator) unless already done.
+
+    Returns this instance's own card, and `registered`: whether the partner was new.
+    """
+    from django.conf import settings
+
+    from corridor.crossborder.models import Partner
+    from corridor.crossborder.services import register_partner, revoke_partner
+
+    existing = Partner.objects.filter(key_id=card["key_id"]).first()
+    registered = existing is None
+    if registered:
+        admin = User.objects.get(username="admin")
+        for stale in Partner.objects.filter(country=card["country"]).exclude(
+            status=Partner.Status.REVOKED
+        ):
+            revoke_partner(stale, actor=admin, reason="Replaced by a new demo instance.")
+        register_partner(
+            actor=admin,
+            country=card["country"],
+            name=card.get("name") or f"Corridor demo {card['country']}",
+            base_url=card["base_url"],
+            public_jwk=card["public_jwk"],
+            key_id=card["key_id"],
+        )
+    own = demo_key_card(settings.CORRIDOR_BASE_URL)
+    return {**own, "registered": registered}
+
+
+def link_demo_partner(other_dir, other_url: str, *, own_url: str) -> PartnerLink:
+    """Register this demo instance and the one in `other_dir` (served at `other_url`) as
+    partners of each other, writing into the other's database through a subprocess with that
+    instance's environment. Both keys are made if missing; running it again changes nothing.
+    """
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    other_dir = Path(other_dir).expanduser().resolve()
+    if not (other_dir / "corridor.sqlite3").is_file():
+        raise ValidationError(
+            {"partner_of": f"{other_dir} holds no Corridor demo database (corridor.sqlite3)."}
+        )
+    ours = demo_key_card(own_url)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "CORRIDOR_SIGNING_KEY_FILE", "CORRIDOR_COUNTRY"}
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="corridor.settings",
+        CORRIDOR_ENV="demo",
+        CORRIDOR_DATA_DIR=str(other_dir),
+        CORRIDOR_BASE_URL=other_url.rstrip("/"),
+    )
+    done = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", _PARTNER_SCRIPT],
+        input=json.dumps(ours),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if done.returncode:
+        raise ValidationError(
+            {
+                "partner_of": f"Could not register with the instance in {other_dir}: "
+                f"{done.stderr.strip()[-1000:]}"
+            }
+        )
+    theirs = json.loads(done.stdout.strip().splitlines()[-1])
+    here = register_demo_partner(theirs)
+    return PartnerLink(
+        country=theirs["country"],
+        base_url=theirs["base_url"],
+        key_id=theirs["key_id"],
+        registered_here=here["registered"],
+        registered_there=theirs["registered"],
+    )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import socket
+import threading
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -13,10 +16,17 @@ from django.db import connection
 from corridor.accounts.models import Agency
 from corridor.cases.models import ProtectionCase
 from corridor.demo.demo_work import prepare_demo_work
-from corridor.demo.loader import assign_demo_coordinator, ensure_demo_accounts, seed_database
+from corridor.demo.loader import (
+    assign_demo_coordinator,
+    ensure_demo_accounts,
+    link_demo_partner,
+    seed_database,
+)
 from corridor.demo.management.commands._options import country_code, whole_number
 from corridor.people.models import Person
 from corridor.referrals.models import Referral
+
+logger = logging.getLogger(__name__)
 
 DEMO_SEED = 2026
 WILDCARD_HOSTS = {"0.0.0.0", "::", ""}  # noqa: S104 - named, not bound, here
@@ -61,6 +71,20 @@ class Command(BaseCommand):
             metavar="CC",
             help="instance country, ISO 3166-1 alpha-2 (default IT; set by the "
             "`corridor` launcher before Django starts)",
+        )
+        parser.add_argument(
+            "--partner-of",
+            default=None,
+            metavar="DIR",
+            help="data directory of another demo instance on this computer to register as a "
+            "partner, both ways (default: ./corridor-data when --country is not IT and it "
+            "exists)",
+        )
+        parser.add_argument(
+            "--partner-url",
+            default="http://127.0.0.1:8000",
+            metavar="URL",
+            help="where that instance is served (default http://127.0.0.1:8000)",
         )
         parser.add_argument(
             "--no-serve",
@@ -151,6 +175,9 @@ class Command(BaseCommand):
             self._step("Demo accounts already exist; kept as they are.")
 
         url = _url(host, port)
+        partner_of = _partner_dir(options["partner_of"], country, data_dir)
+        if partner_of:
+            self._link_partner(partner_of, options["partner_url"], url)
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Corridor demo: {url}"))
         self.stdout.write(
@@ -170,6 +197,25 @@ class Command(BaseCommand):
             return
         self._serve(host, port, url)
 
+    def _link_partner(self, other_dir: Path, other_url: str, url: str) -> None:
+        from django.core.exceptions import ValidationError
+
+        self._step(f"Registering the demo instance in {other_dir} as a partner, both ways...")
+        try:
+            link = link_demo_partner(other_dir, other_url, own_url=url.rstrip("/"))
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
+        here = "registered" if link.registered_here else "already registered"
+        there = "registered" if link.registered_there else "already registered"
+        self._step(
+            f"Partner {link.country} at {link.base_url} (key {link.key_id}): {here} here; "
+            f"this instance ({settings.CORRIDOR_COUNTRY}, {url.rstrip('/')}) {there} there."
+        )
+        self._step(
+            "Messages between the two are delivered while both demos are serving "
+            "(or run `corridor crossborder_deliver --once` in each)."
+        )
+
     def _step(self, line: str) -> None:
         self.stdout.write(line)
         self.stdout.flush()
@@ -181,12 +227,48 @@ class Command(BaseCommand):
 
         self.stdout.write(f"Serving on {url} with waitress (8 threads). Press Ctrl+C to stop.")
         self.stdout.flush()
+        threading.Thread(target=_deliver_forever, name="crossborder-deliver", daemon=True).start()
         try:
             serve(application, host=host, port=port, threads=8)
         except KeyboardInterrupt:
             self.stdout.write("Stopped.")
         except OSError as exc:
             raise CommandError(f"Cannot serve on {host}:{port}: {exc}") from exc
+
+
+def _partner_dir(option: str | None, country: str, data_dir: Path) -> Path | None:
+    """The other demo instance to link with: --partner-of, or ./corridor-data for a demo of
+    another country than IT when that directory exists (and is not this instance's)."""
+    if option:
+        chosen = Path(option).expanduser().resolve()
+    elif country != "IT":
+        chosen = Path("corridor-data").resolve()
+        if not (chosen / "corridor.sqlite3").is_file():
+            return None
+    else:
+        return None
+    if chosen == data_dir:
+        raise CommandError(
+            f"--partner-of {chosen} is this instance's own data directory: give the other "
+            "demo's (e.g. --data-dir corridor-data-ng for this one)."
+        )
+    return chosen
+
+
+def _deliver_forever(interval: float = 2.0) -> None:
+    """Deliver this demo's messages to its partners while it serves (a `crossborder_deliver
+    --forever` inside the demo process)."""
+    from django.db import close_old_connections
+
+    from corridor.crossborder.outbox import deliver_pending
+
+    while True:
+        try:
+            close_old_connections()
+            deliver_pending()
+        except Exception:  # noqa: BLE001 - keep delivering; the outbox keeps every message
+            logger.exception("crossborder delivery pass failed")
+        time.sleep(interval)
 
 
 def _cannot_bind(host: str, port: int) -> str:
