@@ -17,6 +17,7 @@ from corridor.accounts.models import country_choices
 from corridor.cases.models import Exploitation
 from corridor.core.crypto import EncryptedTextField
 from corridor.core.references import new_reference
+from corridor.people.models import Person
 
 __all__ = [
     "Exploitation",
@@ -169,11 +170,7 @@ class IncidentVictim(models.Model):
 class Suspect(models.Model):
     """A suspected trafficker or smuggler. Minimal for now: criminal cases will add more."""
 
-    class Sex(models.TextChoices):
-        FEMALE = "female", _("Female")
-        MALE = "male", _("Male")
-        OTHER = "other", _("Other")
-        UNKNOWN = "unknown", _("Unknown")
+    Sex = Person.Sex  # the same codes as for victims, so statistics compare like with like
 
     class NetworkRole(models.TextChoices):
         RECRUITER = "recruiter", _("Recruiter")
