@@ -1,6 +1,9 @@
-"""Factories for tests: agencies, users with roles, persons, cases and referrals."""
+"""Factories for tests: agencies, users with roles, persons, cases and referrals; the
+moment of the tests that run on a set clock."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import factory
 from django.contrib.auth.models import Group
@@ -11,6 +14,13 @@ from corridor.people.models import Person
 from corridor.referrals.models import Referral, ServiceType
 
 TEST_PASSWORD = "correct horse battery staple"  # noqa: S105
+
+# "Now" for the tests whose dates are written out (a reflection period that started on
+# 1 March 2026, a service delivered today): mark them `@pytest.mark.time_machine(NOW)`, and
+# time-machine sets the clock to NOW before any other fixture runs, then lets it run on, so
+# that they pass on any day. Other tests count from `timezone.now()`.
+NOW = datetime(2026, 4, 2, 10, 0, tzinfo=UTC)
+TODAY = NOW.date()
 
 
 class AgencyFactory(factory.django.DjangoModelFactory):

@@ -9,7 +9,7 @@ import pytest
 from corridor.accounts.services import issue_api_token
 from corridor.audit.models import AuditEvent
 from corridor.cases.models import Consent, ProtectionCase
-from corridor.core.testing import CaseFactory, PersonFactory
+from corridor.core.testing import NOW, CaseFactory, PersonFactory
 
 
 def auth(user) -> dict:
@@ -311,6 +311,7 @@ def test_a_transition_on_a_stale_version_gets_409(client, world):
     assert ProtectionCase.objects.get(pk=world.case.pk).status == "referred"
 
 
+@pytest.mark.time_machine(NOW)  # 2 April 2026: the period started a month ago
 def test_the_reflection_period_is_started_extended_and_read(client, world):
     url = f"/api/cases/{world.case.reference}/reflection"
     coordinator = world.users.coordinator

@@ -5,7 +5,6 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.utils import timezone
 
 from corridor.accounts.models import Role
 from corridor.audit.models import AuditEvent
@@ -19,11 +18,18 @@ from corridor.cases.models import (
     ProtectionCase,
 )
 from corridor.core.concurrency import ConcurrentEdit
-from corridor.core.testing import AgencyFactory, CaseFactory, PersonFactory, UserFactory
+from corridor.core.testing import (
+    NOW,
+    TODAY,
+    AgencyFactory,
+    CaseFactory,
+    PersonFactory,
+    UserFactory,
+)
 from corridor.notifications.models import Notification
 from corridor.referrals.models import Referral, ServiceType
 
-TODAY = timezone.localdate()
+pytestmark = pytest.mark.time_machine(NOW)  # TODAY stays today, even on a run past midnight
 
 
 def _raw(table: str, column: str, pk: int) -> str:

@@ -5,14 +5,13 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from corridor.cases import services
 from corridor.cases.models import CaseReview, Consent, NeedsAssessment, ProtectionCase
-from corridor.core.testing import CaseFactory, PersonFactory
+from corridor.core.testing import NOW, TODAY, CaseFactory, PersonFactory
 from corridor.referrals.models import Referral
 
-TODAY = timezone.localdate()
+pytestmark = pytest.mark.time_machine(NOW)  # TODAY stays today, even on a run past midnight
 
 
 @pytest.fixture(autouse=True)

@@ -4,12 +4,15 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
 from corridor.audit.models import AuditEvent
 from corridor.cases import services
 from corridor.cases.models import ProtectionCase, ReflectionClock
 from corridor.core.concurrency import ConcurrentEdit
+from corridor.core.testing import NOW, TODAY
+
+# On 2 April 2026 (NOW): periods that started on 1 March 2026 are in their second month.
+pytestmark = pytest.mark.time_machine(NOW)
 
 MARCH_1 = date(2026, 3, 1)
 
@@ -53,7 +56,7 @@ def test_an_extension_lengthens_the_clock(world):
         reason="Medical treatment continues.",
     )
     assert (extension.previous_end, extension.new_end) == (date(2026, 3, 30), date(2026, 4, 29))
-    clock = case.reflection_clock(today=date(2026, 4, 2))
+    clock = case.reflection_clock()  # today, 2 April
     assert (clock.total_days, clock.day, clock.days_left, clock.is_over) == (60, 33, 27, False)
     stored = ProtectionCase.objects.get(pk=case.pk)
     assert stored.reflection_ends_on == date(2026, 4, 29) and stored.version == 3
@@ -67,7 +70,7 @@ def test_the_default_length_comes_from_the_setting(world, settings):
     case = world.case
     services.start_reflection_period(case, actor=world.users.responder, expected_version=1)
     clock = case.reflection_clock()
-    assert (clock.starts_on, clock.total_days) == (timezone.localdate(), 90)
+    assert (clock.starts_on, clock.total_days) == (TODAY, 90)
 
 
 def test_without_the_setting_the_period_lasts_30_days(world, settings):
@@ -80,7 +83,7 @@ def test_without_the_setting_the_period_lasts_30_days(world, settings):
     ("kwargs", "field"),
     [
         ({"days": 20}, "days"),  # below the Council of Europe minimum
-        ({"starts_on": timezone.localdate() + timedelta(days=2)}, "starts_on"),
+        ({"starts_on": TODAY + timedelta(days=2)}, "starts_on"),
     ],
 )
 def test_a_bad_start_names_the_field_and_writes_nothing(world, kwargs, field):

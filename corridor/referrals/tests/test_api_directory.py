@@ -3,10 +3,11 @@ consent, deliveries, withdrawal and the coordinator's queue. Bad input names the
 """
 
 import pytest
+from django.utils import timezone
 
 from corridor.audit.models import AuditEvent
 from corridor.cases.models import Consent
-from corridor.core.testing import PersonFactory
+from corridor.core.testing import NOW, TODAY, PersonFactory
 from corridor.referrals.models import Referral, ServiceDelivery, ServiceOffer
 from corridor.referrals.tests.helpers import api_post, auth, error_fields, sent_hours_ago, stored
 
@@ -210,7 +211,11 @@ def test_the_shelter_accepts_records_services_and_completes(client, world, refer
     response = api_post(
         client,
         f"{url}/deliveries",
-        {"service_type": "shelter", "delivered_on": "2026-11-22", "notes": "Bed 4."},
+        {
+            "service_type": "shelter",
+            "delivered_on": timezone.localdate().isoformat(),
+            "notes": "Bed 4.",
+        },
         provider,
     )
     assert response.status_code == 201, response.content
@@ -224,13 +229,14 @@ def test_the_shelter_accepts_records_services_and_completes(client, world, refer
     assert done.json()["status"] == "completed"
 
 
+@pytest.mark.time_machine(NOW)  # the referral is sent on TODAY
 @pytest.mark.parametrize(
     ("body", "field"),
     [
         ({"service_type": "shelter"}, "delivered_on"),
         ({"service_type": "shelter", "delivered_on": "yesterday"}, "delivered_on"),
         ({"service_type": "shelter", "delivered_on": "2999-01-01"}, "delivered_on"),
-        ({"service_type": "massage", "delivered_on": "2026-11-22"}, "service_type"),
+        ({"service_type": "massage", "delivered_on": TODAY.isoformat()}, "service_type"),
     ],
 )
 def test_bad_delivery_input_names_the_field(client, world, referral, body, field):
@@ -253,7 +259,7 @@ def test_only_the_receiving_agency_records_services(client, world, referral, use
     response = api_post(
         client,
         f"/api/referrals/{referral.reference}/deliveries",
-        {"service_type": "shelter", "delivered_on": "2026-11-22"},
+        {"service_type": "shelter", "delivered_on": timezone.localdate().isoformat()},
         getattr(world.users, username),
     )
     assert response.status_code == expected

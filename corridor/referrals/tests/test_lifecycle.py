@@ -14,7 +14,7 @@ from django.utils import timezone
 from corridor.audit.models import AuditEvent
 from corridor.cases.models import ProtectionCase
 from corridor.core.concurrency import ConcurrentEdit
-from corridor.core.testing import UserFactory
+from corridor.core.testing import NOW, UserFactory
 from corridor.notifications.models import Notification
 from corridor.referrals import services
 from corridor.referrals.models import ServiceDelivery
@@ -208,13 +208,14 @@ def test_a_case_the_provider_may_not_move_stays_and_waits_for_the_coordinator(wo
     assert [(i.case, i.referral) for i in waiting] == [(world.case, stored(referral))]
 
 
+@pytest.mark.time_machine(NOW)  # the referral is sent on NOW's day
 @pytest.mark.parametrize(
     ("change", "field"),
     [
         ({"service_type": "astrology"}, "service_type"),
-        ({"delivered_on": "2026-01-01"}, "delivered_on"),
-        ({"delivered_on": TODAY() + timedelta(days=1)}, "delivered_on"),
-        ({"delivered_on": TODAY() - timedelta(days=30)}, "delivered_on"),  # before it was sent
+        ({"delivered_on": "2026-01-01"}, "delivered_on"),  # text, not a date
+        ({"delivered_on": NOW.date() + timedelta(days=1)}, "delivered_on"),
+        ({"delivered_on": NOW.date() - timedelta(days=30)}, "delivered_on"),  # before it was sent
     ],
 )
 def test_bad_delivery_input_names_the_field_and_writes_nothing(world, referral, change, field):

@@ -5,6 +5,7 @@ shared), answer, record services, withdraw. Lookups are scoped; lists avoid N+1.
 import pytest
 from django.template.loader import render_to_string
 from django.test import RequestFactory
+from django.utils import timezone
 
 from corridor.core.testing import PersonFactory, ReferralFactory
 from corridor.referrals import services
@@ -146,7 +147,11 @@ def test_the_shelter_accepts_records_a_service_and_completes(client, world, refe
     assert 'data-testid="delivery-form"' in page
     response = client.post(
         f"{url}deliveries/",
-        {"service_type": "shelter", "delivered_on": "2026-11-22", "notes": "Bed 4."},
+        {
+            "service_type": "shelter",
+            "delivered_on": timezone.localdate().isoformat(),
+            "notes": "Bed 4.",
+        },
         follow=True,
     )
     assert "Service recorded." in response.content.decode()
@@ -182,7 +187,7 @@ def test_only_the_receiving_agency_records_a_service_on_the_page(
     client.force_login(getattr(world.users, username))
     response = client.post(
         f"/referrals/{referral.reference}/deliveries/",
-        {"service_type": "shelter", "delivered_on": "2026-11-22"},
+        {"service_type": "shelter", "delivered_on": timezone.localdate().isoformat()},
     )
     assert response.status_code == expected
     assert not ServiceDelivery.objects.exists()

@@ -3,6 +3,7 @@ comes back to the coordinator's queue, which shows everyone waiting, longest fir
 command tells the coordinators once about each newly overdue referral.
 """
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -66,11 +67,12 @@ def test_a_declined_referral_waits_until_the_case_is_referred_again(world, refer
 
 
 def test_everyone_waiting_longest_first(world, referral, hours):
-    """A presumed victim never referred, an overdue and a fresh referral, a declined one."""
+    """A presumed victim unreferred for a year, an overdue and a fresh referral, and one
+    declined two years ago."""
     coordinator = world.users.coordinator
     forgotten = CaseFactory(owner_agency=world.police, person__owner_agency=world.police)
     ProtectionCase.objects.filter(pk=forgotten.pk).update(
-        opened_at=referral.created_at.replace(year=2025)
+        opened_at=referral.created_at - timedelta(days=365)
     )
     overdue = sent_hours_ago(referral, 100)
     fresh = ReferralFactory(from_agency=world.police, to_agency=world.other_shelter)
@@ -81,7 +83,7 @@ def test_everyone_waiting_longest_first(world, referral, hours):
         decline_reason="No place",
     )
     Referral.objects.filter(pk=declined.pk).update(
-        responded_at=overdue.created_at.replace(year=2024)
+        responded_at=overdue.created_at - timedelta(days=2 * 365)
     )
     waiting = services.waiting_for(coordinator)
     assert kinds(waiting) == [
