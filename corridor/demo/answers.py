@@ -278,9 +278,9 @@ def score(
     """What `screen_person` stores for these answers; `agency` has `.sector` and `.kind`."""
     evaluation = rules.evaluate(catalogue.indicators, answers, child=child, smuggling=smuggling)
     present = [i.code for i in evaluation.present]
-    forms = screening_services._forms_of_exploitation(catalogue, catalogue.coding, present)
-    next_step, service = screening_services._next_step(evaluation.result, child)
-    htcds = screening_services._htcds(
+    forms = screening_services.forms_of_exploitation(catalogue, catalogue.coding, present)
+    next_step, service = screening_services.next_step(evaluation.result, child)
+    htcds = screening_services.htcds_coding(
         evaluation.result, SimpleNamespace(agency=agency), catalogue.coding, present, forms
     )
     return Scored(

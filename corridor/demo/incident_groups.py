@@ -3,7 +3,7 @@
 An incident groups the victims found together — a boat landing, a labour inspectors' raid
 on a farm, a sexual exploitation ring, children forced to beg for one "teacher" — with the
 suspects, the route legs along the real routes, the places and the dated events. The
-generator (`corridor.demo.synthetic`) decides who belongs to which incident; this module
+generator (`corridor.demo.incidents`) decides who belongs to which incident; this module
 holds the data and the pure functions that describe an incident.
 """
 

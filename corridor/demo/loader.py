@@ -38,7 +38,8 @@ from corridor.demo.bulk import Table
 from corridor.demo.catalogue import AgencySpec, catalogue, demo_agencies
 from corridor.demo.directory import OfferSpec, offers_for
 from corridor.demo.incident_groups import IncidentRecord
-from corridor.demo.synthetic import References, SyntheticGenerator, VictimRecord
+from corridor.demo.records import References, VictimRecord
+from corridor.demo.synthetic import SyntheticGenerator
 from corridor.incidents.models import (
     Incident,
     IncidentEvent,

@@ -397,18 +397,22 @@ def _check_catalogue(
         )
 
 
-def _forms_of_exploitation(
+def forms_of_exploitation(
     catalogue: IndicatorCatalogue, indicators: dict[str, Indicator], present: list[str]
 ) -> list[str]:
+    """Public so that the demo seed (`corridor.demo.answers`) records the same forms as
+    `screen_person` without a database: any objects with the same attributes will do."""
     forms = [BASE_EXPLOITATION[catalogue.exploitation]]
     for code in present:
         forms += indicators[code].exploitation
     return list(dict.fromkeys(str(f) for f in forms))
 
 
-def _htcds(
+def htcds_coding(
     result: str, actor, indicators: dict[str, Indicator], present: list[str], forms: list[str]
 ) -> dict:
+    """Public so that the demo seed codes its screenings exactly as `screen_person` does
+    (`actor` needs only `.agency`); not `htcds`, which is the vocabulary module."""
     methods = {m for code in present for m in indicators[code].methods_of_control}
     victim = result in VICTIM_RESULTS
     return {
@@ -422,7 +426,9 @@ def _htcds(
     }
 
 
-def _next_step(result: str, child: bool) -> tuple[str, str]:
+def next_step(result: str, child: bool) -> tuple[str, str]:
+    """Public so that the demo seed and its tests suggest the same next step and service
+    as `screen_person`, from the result alone."""
     if child:
         return NextStep.CHILD_PROTECTION, ServiceType.CHILD_PROTECTION
     return {
@@ -548,8 +554,8 @@ def screen_person(
     ]
     evaluation = rules.evaluate(specs, full_answers, child=child, smuggling=bool(smuggling))
     present = [i.code for i in evaluation.present]
-    forms = _forms_of_exploitation(catalogue, indicators, present)
-    next_step, service = _next_step(evaluation.result, child)
+    forms = forms_of_exploitation(catalogue, indicators, present)
+    step, service = next_step(evaluation.result, child)
     reference = screening_reference()
     with transaction.atomic():
         case, effect, opened = _apply_to_case(
@@ -576,12 +582,12 @@ def screen_person(
             screened_at=screened_at or timezone.now(),
             treated_as_child=child,
             guardian_required=child,
-            next_step=next_step,
+            next_step=step,
             suggested_service=service,
             case=case,
             case_opened=opened,
             case_effect=effect,
-            htcds=_htcds(evaluation.result, actor, indicators, present, forms),
+            htcds=htcds_coding(evaluation.result, actor, indicators, present, forms),
         )
         record_event(
             Action.CREATE,

@@ -37,7 +37,8 @@ from corridor.demo.catalogue import (
     catalogue,
     demo_agencies,
 )
-from corridor.demo.synthetic import References, SyntheticGenerator
+from corridor.demo.records import References
+from corridor.demo.synthetic import SyntheticGenerator
 from corridor.incidents.models import (
     Incident,
     IncidentEvent,

@@ -88,7 +88,7 @@ def test_every_screening_is_what_the_combination_rules_make_of_its_answers():
         assert s.explanation == explanation, s.reference
         assert s.treated_as_child == catalogue.is_child == s.guardian_required
         assert (s.next_step, s.suggested_service) == tuple(
-            str(x) for x in screening_services._next_step(s.result, s.treated_as_child)
+            str(x) for x in screening_services.next_step(s.result, s.treated_as_child)
         )
         assert (s.case_id is None) == (s.result == Result.NO_INDICATORS)
         victim = s.result in (Result.PRESUMED_VICTIM, Result.POSSIBLE_VICTIM)

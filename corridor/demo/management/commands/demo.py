@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import logging
+import os
 import socket
 import threading
-import time
 from pathlib import Path
 
 from django.conf import settings
@@ -23,10 +22,9 @@ from corridor.demo.loader import (
     seed_database,
 )
 from corridor.demo.management.commands._options import country_code, whole_number
+from corridor.jobs.worker import CorridorWorker
 from corridor.people.models import Person
 from corridor.referrals.models import Referral
-
-logger = logging.getLogger(__name__)
 
 DEMO_SEED = 2026
 WILDCARD_HOSTS = {"0.0.0.0", "::", ""}  # noqa: S104 - named, not bound, here
@@ -212,8 +210,8 @@ class Command(BaseCommand):
             f"this instance ({settings.CORRIDOR_COUNTRY}, {url.rstrip('/')}) {there} there."
         )
         self._step(
-            "Messages between the two are delivered while both demos are serving "
-            "(or run `corridor crossborder_deliver --once` in each)."
+            "Messages between the two are delivered by each demo's background worker while "
+            "both are serving."
         )
 
     def _step(self, line: str) -> None:
@@ -225,15 +223,30 @@ class Command(BaseCommand):
 
         from corridor.wsgi import application
 
+        data_dir = Path(settings.CORRIDOR_DATA_DIR)
+        self.stdout.write(
+            f"Background jobs (imports, deliveries to partners, overdue referrals, reminders) "
+            f"run inside this process. Log: {settings.CORRIDOR_LOG_FILE or 'the terminal'}; "
+            f"e-mails: {data_dir / 'mail'}."
+        )
         self.stdout.write(f"Serving on {url} with waitress (8 threads). Press Ctrl+C to stop.")
         self.stdout.flush()
-        threading.Thread(target=_deliver_forever, name="crossborder-deliver", daemon=True).start()
+        worker = CorridorWorker(worker_id=f"demo-{os.getpid()}")
+        threading.Thread(target=worker.run, name="corridor-worker", daemon=True).start()
         try:
-            serve(application, host=host, port=port, threads=8)
+            serve(
+                application,
+                host=host,
+                port=port,
+                threads=8,
+                max_request_body_size=settings.CORRIDOR_MAX_REQUEST_BYTES,
+            )
         except KeyboardInterrupt:
             self.stdout.write("Stopped.")
         except OSError as exc:
             raise CommandError(f"Cannot serve on {host}:{port}: {exc}") from exc
+        finally:
+            worker.stop()
 
 
 def _partner_dir(option: str | None, country: str, data_dir: Path) -> Path | None:
@@ -253,22 +266,6 @@ def _partner_dir(option: str | None, country: str, data_dir: Path) -> Path | Non
             "demo's (e.g. --data-dir corridor-data-ng for this one)."
         )
     return chosen
-
-
-def _deliver_forever(interval: float = 2.0) -> None:
-    """Deliver this demo's messages to its partners while it serves (a `crossborder_deliver
-    --forever` inside the demo process)."""
-    from django.db import close_old_connections
-
-    from corridor.crossborder.outbox import deliver_pending
-
-    while True:
-        try:
-            close_old_connections()
-            deliver_pending()
-        except Exception:  # noqa: BLE001 - keep delivering; the outbox keeps every message
-            logger.exception("crossborder delivery pass failed")
-        time.sleep(interval)
 
 
 def _cannot_bind(host: str, port: int) -> str:
