@@ -63,3 +63,12 @@ def world(db):
         case=case,
         referral=referral,
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Counters kept in the cache (refusals per source, for one) start at zero in each test."""
+    from django.core.cache import caches
+
+    for alias in ("default", "jobs"):
+        caches[alias].clear()

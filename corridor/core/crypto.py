@@ -16,6 +16,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.db import models
 
+from corridor.core.text import validate_unicode
+
 
 @functools.cache
 def _keyring() -> tuple[MultiFernet, Fernet]:
@@ -76,6 +78,8 @@ class EncryptedTextField(models.TextField):
     It cannot be searched or ordered in SQL: search needs a separate keyed index.
     """
 
+    default_validators = [validate_unicode]
+
     def from_db_value(self, value, expression, connection):
         if value is None or value == "":
             return value
@@ -85,6 +89,7 @@ class EncryptedTextField(models.TextField):
         value = super().get_prep_value(value)
         if value is None or value == "":
             return value
+        validate_unicode(value)  # a save that skipped validation is refused, not a 500
         return encrypt(value)
 
     def get_lookup(self, lookup_name):

@@ -15,14 +15,21 @@ Answers:
   offered record, an unknown referral id): the sender's outbox retries a few times, then
   holds the message as failed for its administrators.
 
-Every refusal is logged and written to the audit trail with its reason — never the content.
+A refusal of a known partner's signed message is logged and written to the audit trail with
+its reason — never the content. Refusals of unauthenticated traffic (unknown key, bad
+signature, garbage, too large) are counted per source address instead: the first of each
+ten-minute window is audited and logged, then a summary at the 10th, 100th, 1000th…; past
+`UNAUTHENTICATED_LIMIT` in a window the source gets `429 too_many_refusals` without being read,
+so no one can grow the audit trail by posting at the inbox.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -30,7 +37,7 @@ from django.utils.translation import gettext as _
 
 from corridor.audit.services import Action, record_event
 from corridor.crossborder import services
-from corridor.crossborder.messages import Rejected, Verified, verify
+from corridor.crossborder.messages import MAX_MESSAGE_BYTES, Rejected, Verified, too_large, verify
 from corridor.crossborder.models import ReceivedMessage
 
 logger = logging.getLogger(__name__)
@@ -42,13 +49,64 @@ AUDIT_RECEIVED = Action.MESSAGE_RECEIVED
 AUDIT_REFUSED = Action.MESSAGE_REFUSED
 
 
+REFUSAL_WINDOW_SECONDS = 600
+UNAUTHENTICATED_LIMIT = 300  # refusals per source and window before it is not even read
+UNSIGNED_CODES = frozenset({"bad_signature"})  # a partner named, but not proven
+
+
+def _window_key(request) -> str:
+    address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    return f"crossborder-refusals:{address or '?'}:{int(time.time() // REFUSAL_WINDOW_SECONDS)}"
+
+
+def _count_refusal(request) -> int:
+    key = _window_key(request)
+    cache.add(key, 0, timeout=2 * REFUSAL_WINDOW_SECONDS)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.set(key, 1, timeout=2 * REFUSAL_WINDOW_SECONDS)
+        return 1
+
+
+def throttled(request) -> InboxAnswer | None:
+    """The answer to a source that sent too much unauthenticated traffic in this window."""
+    if (cache.get(_window_key(request)) or 0) < UNAUTHENTICATED_LIMIT:
+        return None
+    return InboxAnswer(
+        429,
+        {
+            "error": "too_many_refusals",
+            "detail": _("Too many refused messages from this address; try again later."),
+        },
+    )
+
+
 @dataclass
 class InboxAnswer:
     status: int
     data: dict = field(default_factory=dict)
 
 
+_SUMMARY_COUNTS = frozenset(10**n for n in range(9))
+
+
+def receive_request(request: HttpRequest) -> InboxAnswer:
+    """The inbox's HTTP body, read at most one byte past the limit: a huge body is refused
+    in JSON (413 `too_large`), never buffered."""
+    refused = throttled(request)
+    if refused is not None:
+        return refused
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    if declared.isdigit() and int(declared) > MAX_MESSAGE_BYTES:
+        return _refuse(too_large(), request)
+    return receive(request.read(MAX_MESSAGE_BYTES + 1), request=request)
+
+
 def receive(raw: bytes, *, request: HttpRequest | None = None) -> InboxAnswer:
+    refused = throttled(request)
+    if refused is not None:
+        return refused
     try:
         verified = verify(raw)
     except Rejected as rejection:
@@ -158,6 +216,33 @@ def _refuse(
 ) -> InboxAnswer:
     partner = rejection.partner
     address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    data = {"error": rejection.code, "detail": rejection.detail}
+    if partner is None or rejection.code in UNSIGNED_CODES:
+        count = _count_refusal(request)
+        if count not in _SUMMARY_COUNTS:
+            return InboxAnswer(rejection.status, data)
+        logger.warning(
+            "crossborder inbox refused %s unauthenticated message(s) from %s in %s s (last: %s)",
+            count,
+            address or "?",
+            REFUSAL_WINDOW_SECONDS,
+            rejection.code,
+        )
+        record_event(
+            AUDIT_REFUSED,
+            object_type=OBJECT_TYPE,
+            request=request,
+            reason=rejection.code,
+            details={
+                "direction": "in",
+                "error": rejection.code,
+                "partner": None,
+                "unauthenticated": True,
+                "refused_in_window": count,
+                "window_seconds": REFUSAL_WINDOW_SECONDS,
+            },
+        )
+        return InboxAnswer(rejection.status, data)
     logger.warning(
         "crossborder inbox refused a message: %s (partner %s, from %s)",
         rejection.code,
@@ -179,7 +264,6 @@ def _refuse(
         reason=rejection.code,
         details=details,
     )
-    data = {"error": rejection.code, "detail": rejection.detail}
     if fields:
         data["fields"] = fields
     if message_id:

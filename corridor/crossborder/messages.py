@@ -138,10 +138,14 @@ def _parse_time(value: str) -> datetime | None:
     return moment if moment.tzinfo is not None else None
 
 
+def too_large() -> Rejected:
+    return Rejected("too_large", 413, _("The message is larger than 256 KiB."))
+
+
 def verify(raw: bytes, *, now: datetime | None = None) -> Verified:
     """Check everything but the message id (see inbox.receive); raise Rejected."""
     if len(raw) > MAX_MESSAGE_BYTES:
-        raise Rejected("too_large", 413, _("The message is larger than 256 KiB."))
+        raise too_large()
     try:
         token = raw.decode("ascii").strip()
     except UnicodeDecodeError:

@@ -49,7 +49,7 @@ def _messages_of(exc: Exception) -> str:
 @csrf_exempt  # authenticated by the message's signature, not by a session
 @require_POST
 def inbox_view(request):
-    answer = inbox.receive(request.body, request=request)
+    answer = inbox.receive_request(request)
     return JsonResponse(answer.data, status=answer.status)
 
 

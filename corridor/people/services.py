@@ -15,6 +15,7 @@ from corridor.accounts import access
 from corridor.accounts.models import BreakGlassGrant
 from corridor.audit.services import Action, record_event
 from corridor.core.concurrency import save_versioned
+from corridor.core.text import visible_text
 from corridor.people.models import Person
 
 EDITABLE_FIELDS = (
@@ -50,7 +51,14 @@ SENSITIVE_FIELDS = frozenset(
 )
 
 
+NAME_FIELDS = ("given_name", "family_name", "aliases")
+
+
 def _validated(person: Person) -> None:
+    for name in NAME_FIELDS:  # an invisible character could disguise a name on screen
+        value = getattr(person, name)
+        if isinstance(value, str):
+            setattr(person, name, visible_text(value))
     person.full_clean(exclude=["owner_agency", "created_by"])
     lo, hi = person.age_estimate_min, person.age_estimate_max
     if lo is not None and hi is not None and lo > hi:

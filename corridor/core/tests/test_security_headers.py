@@ -47,3 +47,23 @@ def test_arabic_pages_are_right_to_left(client, world):
     client.cookies["django_language"] = "ar"
     html = client.get("/").content.decode()
     assert 'dir="rtl"' in html and 'lang="ar"' in html
+
+
+@pytest.mark.parametrize("url", ["/", "/people/", "/api/persons"])
+def test_nothing_personal_is_kept_in_a_cache(client, world, url):
+    client.force_login(world.users.coordinator)
+    response = client.get(url)
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_a_person_page_and_its_export_are_not_kept(client, world):
+    client.force_login(world.users.responder)
+    page = client.get(f"/people/{world.person.reference}/")
+    assert page.status_code == 200 and "no-store" in page["Cache-Control"]
+
+
+@pytest.mark.parametrize("method", ["TRACE", "CONNECT", "PROPFIND"])
+def test_unused_methods_are_refused(client, db, method):
+    response = client.generic(method, "/accounts/login/")
+    assert response.status_code == 405
+    assert "TRACE" not in response["Allow"]

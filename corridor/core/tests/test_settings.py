@@ -44,12 +44,42 @@ FRESH_KEY = Fernet.generate_key().decode()
             FRESH_KEY,
             ["CORRIDOR_SECRET_KEY is shorter than 32 characters"],
         ),
+        (
+            "ab" * 20,
+            FRESH_KEY,
+            ["CORRIDOR_SECRET_KEY has fewer than 12 different characters: it is guessable"],
+        ),
+        (
+            REAL_SECRET,
+            "not-a-fernet-key-but-32-characters!",
+            [
+                "CORRIDOR_FIELD_KEYS holds a key that is not a Fernet key "
+                "(make one with `corridor generate_field_key`)"
+            ],
+        ),
     ],
-    ids=["missing", "demo-secret-key", "demo-field-key", "short-secret-key"],
+    ids=[
+        "missing",
+        "demo-secret-key",
+        "demo-field-key",
+        "short-secret-key",
+        "low-entropy-secret-key",
+        "not-a-fernet-key",
+    ],
 )
 def test_production_names_the_bad_secret(secret, keys, expected):
     problems = production_secret_problems(secret, [k for k in keys.split(",") if k])
     assert problems == expected
+
+
+def test_production_cannot_be_talked_into_debug():
+    result = _start(
+        CORRIDOR_SECRET_KEY=REAL_SECRET,
+        CORRIDOR_FIELD_KEYS=Fernet.generate_key().decode(),
+        CORRIDOR_DEBUG="1",
+    )
+    assert result.returncode != 0
+    assert "CORRIDOR_DEBUG is on" in result.stderr
 
 
 def test_production_refuses_to_start_with_demo_secrets():

@@ -229,3 +229,35 @@ def test_an_invalid_value_is_refused_naming_the_field(client, partners, italy, n
 def test_only_post_reaches_the_inbox(client, partners, nigeria):
     with nigeria.active():
         assert client.get("/crossborder/inbox").status_code == 405
+
+
+def test_unauthenticated_garbage_is_counted_not_audited_row_by_row(client, partners, nigeria):
+    """500 garbage posts make a handful of audit rows (first, 10th, 100th), then the source is
+    refused unread."""
+    from corridor.crossborder import inbox
+
+    answers = [
+        post(client, nigeria, "garbage").status_code for _ in range(inbox.UNAUTHENTICATED_LIMIT + 5)
+    ]
+    assert set(answers[: inbox.UNAUTHENTICATED_LIMIT]) == {400}
+    assert set(answers[inbox.UNAUTHENTICATED_LIMIT :]) == {429}
+    counted = [e.details["refused_in_window"] for e in refusals().order_by("id")]
+    assert counted == [1, 10, 100]
+    assert all(e.details["unauthenticated"] for e in refusals())
+
+
+def test_a_known_partners_refused_messages_stay_audited_one_by_one(
+    client, partners, italy, nigeria
+):
+    for _ in range(3):
+        post(client, nigeria, italy.sign({**offer(), "recipient_country": "GH"}))
+    assert refusals().count() == 3
+
+
+def test_a_body_over_the_limit_is_refused_in_json_without_being_read(client, partners, nigeria):
+    with nigeria.active():
+        response = client.post(
+            "/crossborder/inbox", b"x" * (3 * 1024 * 1024), content_type="application/jose"
+        )
+    assert response.status_code == 413
+    assert response.json()["error"] == "too_large"

@@ -222,3 +222,39 @@ def test_a_partner_card_printed_on_one_side_registers_it_on_the_other(world, set
     assert partner.key_id == json.loads(out.getvalue())["key_id"]
     with pytest.raises(CommandError, match="not an administrator"):
         call_command("crossborder_partner", str(card), "--admin", "coordinator")
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "https://169.254.169.254",  # the cloud metadata service
+        "https://10.0.0.1:8443",
+        "https://192.168.1.20",
+        "https://[fd00::1]",
+        "https://[::ffff:10.1.2.3]",
+        "https://0.0.0.0",
+    ],
+)
+def test_a_partner_address_inside_a_private_network_is_refused(world, italy, address):
+    with pytest.raises(ValidationError) as refused:
+        register(world, base_url=address)
+    assert "private, link-local or loopback" in str(refused.value.message_dict["base_url"])
+
+
+def test_in_production_even_this_machine_is_not_a_partner(world, italy, settings):
+    settings.PRODUCTION = True
+    for address in ("http://127.0.0.1:8001", "https://127.0.0.1:8443", "https://localhost"):
+        with pytest.raises(ValidationError):
+            register(world, base_url=address)
+
+
+def test_a_name_resolving_to_an_internal_address_is_refused_when_sending(settings, monkeypatch):
+    from corridor.crossborder import outbox
+
+    monkeypatch.setattr(
+        outbox.socket,
+        "getaddrinfo",
+        lambda host, port, **kw: [(2, 1, 6, "", ("10.20.30.40", port))],
+    )
+    with pytest.raises(outbox.TransportError, match="internal address"):
+        outbox.http_transport("https://partner.example.org/crossborder/inbox", b"x")

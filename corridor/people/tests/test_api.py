@@ -364,6 +364,7 @@ def test_a_change_needs_the_version(client, world):
         ({"document_type": "library_card"}, "document_type"),
         ({"given_name": None}, "given_name"),
         ({"favourite_colour": "blue"}, "favourite_colour"),
+        ({"given_name": "Am\ud800ina"}, "given_name"),
     ],
 )
 def test_bad_input_is_refused_naming_the_field_and_nothing_is_written(client, world, body, field):
@@ -397,3 +398,25 @@ def test_a_body_that_is_not_json_is_refused(client, world):
     )
     assert response.status_code == 400
     assert Person.objects.count() == 1
+
+
+def test_characters_that_would_disguise_a_name_are_not_stored(client, world):
+    headers = auth(world.users.responder)
+    body = {
+        "given_name": "\u202eanimA\u202c\u200b",
+        "family_name": "Dia\u0000llo\ufeff",
+        "aliases": "\u2066Ami\u2069",
+    }
+    response = client.post("/api/persons", body, content_type="application/json", headers=headers)
+    assert response.status_code == 201, response.content
+    person = Person.objects.get(reference=response.json()["reference"])
+    assert (person.given_name, person.family_name, person.aliases) == ("animA", "Diallo", "Ami")
+
+
+def test_a_persian_name_keeps_its_zero_width_non_joiner(client, world):
+    headers = auth(world.users.responder)
+    body = {"given_name": "\u0645\u06cc\u200c\u0631\u0648\u062f"}
+    response = client.post("/api/persons", body, content_type="application/json", headers=headers)
+    assert response.status_code == 201, response.content
+    person = Person.objects.get(reference=response.json()["reference"])
+    assert "\u200c" in person.given_name
