@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema, Swagger
+from ninja import Field, NinjaAPI, Schema, Swagger
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination
@@ -36,10 +36,12 @@ ROUTERS = (
     ("", "corridor.incidents.api.router"),
     ("", "corridor.intake.api.router"),
     ("", "corridor.crossborder.api.router"),
+    ("", "corridor.jobs.api.router"),
 )
 
 # The most items one page of a list returns, whatever `limit` asks for.
 MAX_PAGE_SIZE = 100
+MAX_OFFSET = 2**31 - 1
 
 DESCRIPTION = """\
 The JSON API of Corridor for integrations (case management systems, hotlines, statistics
@@ -104,7 +106,12 @@ WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422:
 
 
 class Pagination(LimitOffsetPagination):
-    """ninja's limit/offset pagination, capped at `MAX_PAGE_SIZE` items a page."""
+    """ninja's limit/offset pagination, capped at `MAX_PAGE_SIZE` items a page and at an
+    offset the databases can take (a larger one answers 422, not a server error)."""
+
+    class Input(Schema):
+        limit: int = Field(MAX_PAGE_SIZE, ge=1)
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_limit", MAX_PAGE_SIZE)

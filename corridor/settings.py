@@ -40,8 +40,23 @@ def envsecret(name: str) -> str:
     return os.environ.get(name, "").strip()
 
 
-def production_secret_problems(secret_key: str, field_keys: list[str]) -> list[str]:
-    """Why these secrets must not run a production instance; empty when they may."""
+MIN_SECRET_CHARACTERS = 12  # different characters in a secret key worth the name
+
+
+def _is_fernet_key(key: str) -> bool:
+    from cryptography.fernet import Fernet
+
+    try:
+        Fernet(key.encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        return False
+    return True
+
+
+def production_secret_problems(
+    secret_key: str, field_keys: list[str], *, debug: bool = False
+) -> list[str]:
+    """Why these settings must not run a production instance; empty when they may."""
     problems = []
     if not secret_key:
         problems.append("CORRIDOR_SECRET_KEY is missing")
@@ -49,10 +64,22 @@ def production_secret_problems(secret_key: str, field_keys: list[str]) -> list[s
         problems.append("CORRIDOR_SECRET_KEY is the published demo secret")
     elif len(secret_key) < 32:
         problems.append("CORRIDOR_SECRET_KEY is shorter than 32 characters")
+    elif len(set(secret_key)) < MIN_SECRET_CHARACTERS:
+        problems.append(
+            f"CORRIDOR_SECRET_KEY has fewer than {MIN_SECRET_CHARACTERS} different characters: "
+            "it is guessable"
+        )
     if not field_keys:
         problems.append("CORRIDOR_FIELD_KEYS is missing")
     elif DEMO_FIELD_KEY in field_keys:
         problems.append("CORRIDOR_FIELD_KEYS contains the published demo key")
+    elif not all(_is_fernet_key(key) for key in field_keys):
+        problems.append(
+            "CORRIDOR_FIELD_KEYS holds a key that is not a Fernet key "
+            "(make one with `corridor generate_field_key`)"
+        )
+    if debug:
+        problems.append("CORRIDOR_DEBUG is on: debug pages show secrets and personal data")
     return problems
 
 
@@ -69,7 +96,9 @@ FIELD_ENCRYPTION_KEYS = [
     k.strip() for k in envsecret("CORRIDOR_FIELD_KEYS").split(",") if k.strip()
 ]
 if PRODUCTION:
-    _problems = production_secret_problems(SECRET_KEY, FIELD_ENCRYPTION_KEYS)
+    _problems = production_secret_problems(
+        SECRET_KEY, FIELD_ENCRYPTION_KEYS, debug=envbool("CORRIDOR_DEBUG", False)
+    )
     if _problems:
         raise ImproperlyConfigured(
             "Corridor refuses to start in production: "
@@ -80,7 +109,7 @@ else:
     SECRET_KEY = SECRET_KEY or DEMO_SECRET_KEY
     FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or [DEMO_FIELD_KEY]
 
-DEBUG = envbool("CORRIDOR_DEBUG", False)
+DEBUG = envbool("CORRIDOR_DEBUG", False) and not PRODUCTION
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get(
@@ -108,6 +137,8 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "corridor.core",
     "corridor.accounts",
     "corridor.audit",
@@ -119,10 +150,12 @@ INSTALLED_APPS = [
     "corridor.intake",
     "corridor.notifications",
     "corridor.crossborder",
+    "corridor.jobs",
     "corridor.demo",
 ]
 
 MIDDLEWARE = [
+    "corridor.core.middleware.RefuseUnusedMethodsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -136,6 +169,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "corridor.core.middleware.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "corridor.urls"
@@ -268,8 +302,12 @@ EMAIL_BACKEND = os.environ.get(
     "CORRIDOR_EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if PRODUCTION
+    # The demo keeps its e-mails as files in the data directory, out of the terminal.
+    else "django.core.mail.backends.filebased.EmailBackend"
+    if DEMO
     else "django.core.mail.backends.console.EmailBackend",
 )
+EMAIL_FILE_PATH = CORRIDOR_DATA_DIR / "mail"
 DEFAULT_FROM_EMAIL = os.environ.get("CORRIDOR_FROM_EMAIL", "corridor@localhost")
 # The address people reach this instance at, for links in e-mails.
 CORRIDOR_BASE_URL = os.environ.get("CORRIDOR_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -286,9 +324,62 @@ CORRIDOR_CROSSBORDER_TIMEOUT_SECONDS = envint("CORRIDOR_CROSSBORDER_TIMEOUT_SECO
 # The reflection period of a presumed victim; the services refuse anything under 30 days.
 CORRIDOR_REFLECTION_DAYS = envint("CORRIDOR_REFLECTION_DAYS", 30)
 
+# Background jobs (corridor.jobs): Django's task framework. The database backend needs
+# nothing more than the database; `CORRIDOR_JOBS_BACKEND=redis` queues them in Redis (RQ),
+# run by `corridor rqworker default --with-scheduler`.
+CORRIDOR_JOBS_BACKEND = os.environ.get("CORRIDOR_JOBS_BACKEND", "database").strip().lower()
+CORRIDOR_REDIS_URL = os.environ.get("CORRIDOR_REDIS_URL", "redis://127.0.0.1:6379/0")
+if CORRIDOR_JOBS_BACKEND == "redis":
+    INSTALLED_APPS += ["django_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": CORRIDOR_REDIS_URL}}
+elif CORRIDOR_JOBS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+else:
+    raise ImproperlyConfigured(
+        f"CORRIDOR_JOBS_BACKEND must be database or redis, not {CORRIDOR_JOBS_BACKEND!r}"
+    )
+# A worker on another machine that has not been heard of for this long is taken for dead.
+CORRIDOR_WORKER_TIMEOUT_SECONDS = envint("CORRIDOR_WORKER_TIMEOUT_SECONDS", 30)
+CORRIDOR_JOB_RETENTION_DAYS = envint("CORRIDOR_JOB_RETENTION_DAYS", 30)
+# The largest request body the server reads (a 20 MB register and its form); more is refused.
+CORRIDOR_MAX_REQUEST_BYTES = envint("CORRIDOR_MAX_REQUEST_BYTES", 25 * 1024 * 1024)
+# A register longer than this is imported by a background job, with a progress bar.
+CORRIDOR_BACKGROUND_IMPORT_ROWS = envint("CORRIDOR_BACKGROUND_IMPORT_ROWS", 500)
+# Progress of running jobs is shared through a cache the web server and the workers both
+# reach, outside the database (a job's own transaction would hide it).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "jobs": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CORRIDOR_REDIS_URL,
+    }
+    if CORRIDOR_JOBS_BACKEND == "redis"
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(CORRIDOR_DATA_DIR / "cache" / "jobs"),
+    },
+}
+
+# The demo logs to a file in its data directory, so the terminal keeps the logins in view.
+CORRIDOR_LOG_FILE = os.environ.get(
+    "CORRIDOR_LOG_FILE", str(CORRIDOR_DATA_DIR / "corridor.log") if DEMO else ""
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("CORRIDOR_LOG_LEVEL", "WARNING")},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "file": {
+            "class": "logging.FileHandler",
+            "filename": CORRIDOR_LOG_FILE or os.devnull,
+            "delay": True,
+            "formatter": "plain",
+        },
+    },
+    "root": {
+        "handlers": ["file" if CORRIDOR_LOG_FILE else "console"],
+        "level": os.environ.get("CORRIDOR_LOG_LEVEL", "INFO" if CORRIDOR_LOG_FILE else "WARNING"),
+    },
 }

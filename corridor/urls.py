@@ -15,5 +15,6 @@ urlpatterns = [
     path("intake/", include("corridor.intake.urls")),
     path("notifications/", include("corridor.notifications.urls")),
     path("crossborder/", include("corridor.crossborder.urls")),
+    path("jobs/", include("corridor.jobs.urls")),
     path("api/", api.urls),
 ]

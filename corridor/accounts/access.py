@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from corridor.accounts.models import Agency, BreakGlassGrant, Role, User
 from corridor.cases.models import ProtectionCase
+from corridor.jobs.models import Job
 from corridor.people.models import Person
 from corridor.referrals.models import Referral, ServiceOffer
 
@@ -382,3 +383,16 @@ def get_agency_for_user(user, pk: int, *, for_change: bool = False) -> Agency:
 
 def break_glass_grant_active(user, person: Person) -> BreakGlassGrant | None:
     return _grants(user).filter(person=person).order_by("-expires_at").first()
+
+
+def jobs_visible_to(user) -> QuerySet[Job]:
+    """Administrators watch every background job; anyone else the jobs they started."""
+    if not (user and user.is_authenticated and user.is_active):
+        return Job.objects.none()
+    if can_administer(user):
+        return Job.objects.all()
+    return Job.objects.filter(started_by=user)
+
+
+def get_job_for_user(user, job_id) -> Job:
+    return _get_or_404(jobs_visible_to(user).select_related("started_by"), pk=job_id)

@@ -38,6 +38,7 @@ from corridor.cases.models import (
     reflection_days,
 )
 from corridor.core.concurrency import ConcurrentEdit, save_versioned
+from corridor.jobs.services import first_time
 from corridor.notifications.services import notify
 from corridor.people.models import Person
 from corridor.referrals.models import Referral
@@ -271,6 +272,40 @@ def _coordinators_of(case: ProtectionCase):
             agency__country=case.owner_agency.country,
         ).distinct()
     )
+
+
+REFLECTION_REMINDER_DAYS = 3
+
+
+def remind_reflection_period_ending(*, today: date | None = None) -> list[ProtectionCase]:
+    """Tell the coordinators, once per end date, of reflection periods ending within
+    REFLECTION_REMINDER_DAYS: the decision on residence and cooperation must not be rushed
+    because nobody noticed the clock. An extended period is a new end date, told again."""
+    today = today or timezone.localdate()
+    due = (
+        ProtectionCase.objects.filter(
+            reflection_ends_on__gte=today,
+            reflection_ends_on__lte=today + timedelta(days=REFLECTION_REMINDER_DAYS),
+        )
+        .exclude(status=Status.CLOSED)
+        .select_related("coordinator", "owner_agency")
+        .order_by("reflection_ends_on", "pk")
+    )
+    reminded = []
+    for case in due:
+        with transaction.atomic():
+            if not first_time(f"reflection-ending:{case.pk}:{case.reflection_ends_on}"):
+                continue
+            reference, ends_on = case.reference, case.reflection_ends_on
+            notify(
+                _coordinators_of(case),
+                lambda reference=reference, ends_on=ends_on: _(
+                    "Case {reference}: the reflection period ends on {date}."
+                ).format(reference=reference, date=date_format(ends_on, "DATE_FORMAT")),
+                url=_case_url(case),
+            )
+            reminded.append(case)
+    return reminded
 
 
 # --- the lifecycle -----------------------------------------------------------------------------

@@ -35,6 +35,7 @@ def _nav_items(request) -> list[dict]:
             ("accounts:user_list", _("Users")),
             ("screening:catalogue_list", _("Indicators")),
             ("audit:list", _("Audit")),
+            ("jobs:list", _("Jobs")),
         ]
     wanted.append(("accounts:security", _("My account")))
     path = request.path

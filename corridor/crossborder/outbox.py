@@ -31,7 +31,9 @@ import http.client
 import ipaddress
 import json
 import logging
+import os
 import random
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -47,12 +49,16 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from corridor.accounts.models import Role, User
 from corridor.audit.services import Action, record_event
 from corridor.crossborder import messages
 from corridor.crossborder.keys import instance_signing_key
 from corridor.crossborder.models import OutboxMessage, Partner, TransnationalReferral
+from corridor.jobs.registry import background_job
+from corridor.jobs.runner import JobRun
+from corridor.jobs.services import process_identity, start_job
 from corridor.notifications.services import notify
 
 logger = logging.getLogger(__name__)
@@ -131,6 +137,7 @@ def enqueue(
                 "referral": referral.reference if referral else None,
             },
         )
+        start_job(deliver_outbox, dedup_key=DELIVERY_JOB)
     return message
 
 
@@ -149,14 +156,45 @@ class TransportError(Exception):
 
 
 def check_partner_url(url: str) -> None:
-    """Only HTTPS leaves this machine; plain HTTP only to the loopback interface."""
+    """Only HTTPS leaves this machine, and never to a private, link-local or otherwise
+    internal address (after resolving the name: no request forgery towards the instance's own
+    network); plain HTTP and loopback only outside production, for tests and demonstrations."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
-    if parts.scheme == "https" and host:
+    local_allowed = not settings.PRODUCTION
+    if parts.scheme == "http" and _is_loopback(host) and local_allowed:
         return
-    if parts.scheme == "http" and _is_loopback(host):
-        return
-    raise TransportError(f"refusing to send over {parts.scheme or '?'} to {host or '?'}")
+    if parts.scheme != "https" or not host:
+        raise TransportError(f"refusing to send over {parts.scheme or '?'} to {host or '?'}")
+    for address in _addresses(host, parts.port or 443):
+        if address.is_loopback and local_allowed:
+            continue
+        if _internal(address):
+            raise TransportError(f"refusing to send to {host}: {address} is an internal address")
+
+
+def _addresses(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    try:
+        return [ipaddress.ip_address(host)]
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        return []  # not resolvable now: the connection will fail and be retried
+    return [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
+
+
+def _internal(address) -> bool:
+    address = getattr(address, "ipv4_mapped", None) or address
+    return (
+        address.is_private
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_multicast
+        or address.is_reserved
+        or address.is_unspecified
+    )
 
 
 def _is_loopback(host: str) -> bool:
@@ -206,6 +244,33 @@ def http_transport(url: str, body: bytes) -> tuple[int, dict | None]:
 
 # --- delivery --------------------------------------------------------------------------------
 
+DELIVERY_JOB = "crossborder:deliver"
+RETRY_JOB = "crossborder:deliver-retry"
+
+
+@background_job(title=_lazy("Deliver messages to partner countries"))
+def deliver_outbox(run: JobRun) -> dict:
+    """One delivery pass; queued with each new message, again at the next retry time, and
+    every minute by the schedule (a partner back from suspension, a lost wake-up)."""
+    report = deliver_pending(log=logger.info)
+    due = (
+        OutboxMessage.objects.filter(
+            status=MessageStatus.PENDING, partner__status=Partner.Status.ACTIVE
+        )
+        .exclude(partner__country=settings.CORRIDOR_COUNTRY)
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
+    if due is not None:
+        start_job(deliver_outbox, dedup_key=RETRY_JOB, run_after=max(due, timezone.now()))
+    return {
+        "delivered": report.delivered,
+        "retrying": report.retrying,
+        "failed": report.failed,
+        "waiting": report.held,
+    }
+
 
 @dataclass
 class DeliveryReport:
@@ -226,16 +291,57 @@ class DeliveryReport:
         )
 
 
-LEASE = timedelta(seconds=120)
+# Renewed before each message: a deliverer that stops renewing loses the partner within
+# LEASE; one whose process is gone (killed worker, same machine) loses it at once.
+LEASE = timedelta(seconds=30)
+
+
+def _lease_owner() -> str:
+    return f"{socket.gethostname()[:22]}|{os.getpid()}|{uuid.uuid4().hex[:8]}"
+
+
+def _owner_is_gone(owner: str) -> bool:
+    """True when the lease's owner was a process of this machine that no longer runs."""
+    host, _, rest = owner.partition("|")
+    pid = rest.partition("|")[0]
+    if host != socket.gethostname()[:22] or not pid.isdigit():
+        return False  # another machine's (or unknown): only the lease's expiry frees it
+    return process_identity(int(pid)) is None
 
 
 def _take_lease(partner: Partner, owner: str) -> bool:
     now = timezone.now()
-    return bool(
+    lease = Q(delivery_lease_until__isnull=True) | Q(delivery_lease_until__lt=now)
+    if (
         Partner.objects.filter(pk=partner.pk)
-        .filter(Q(delivery_lease_until__isnull=True) | Q(delivery_lease_until__lt=now))
+        .filter(lease)
         .update(delivery_lease_until=now + LEASE, delivery_lease_owner=owner)
+    ):
+        return True
+    holder = (
+        Partner.objects.filter(pk=partner.pk)
+        .values_list("delivery_lease_owner", "delivery_lease_until")
+        .first()
     )
+    if holder and holder[0] and _owner_is_gone(holder[0]):
+        logger.warning(
+            "partner %s: taking over the delivery lease of %s, which stopped",
+            partner.country,
+            holder[0],
+        )
+        return bool(
+            Partner.objects.filter(pk=partner.pk, delivery_lease_owner=holder[0]).update(
+                delivery_lease_until=now + LEASE, delivery_lease_owner=owner
+            )
+        )
+    if holder:
+        logger.info(
+            "partner %s: another deliverer (%s) holds the lease until %s; leaving it",
+            partner.country,
+            holder[0] or "?",
+            holder[1],
+        )
+    return False
 
 
 def _renew_lease(partner: Partner, owner: str) -> bool:
@@ -279,8 +385,12 @@ def deliver_pending(
         if target.status == Partner.Status.SUSPENDED:
             report.held += target.outbox.filter(status=MessageStatus.PENDING).count()
             continue
-        owner = uuid.uuid4().hex
+        owner = _lease_owner()
         if not _take_lease(target, owner):
+            waiting = target.outbox.filter(status=MessageStatus.PENDING).count()
+            report.held += waiting
+            if log:
+                log(f"{target.country}: {waiting} waiting; another deliverer holds the lease")
             continue  # another deliverer is on it
         try:
             _deliver_to(target, owner, transport, report, log, rng, now)

@@ -252,6 +252,15 @@ def validate_base_url(url: str) -> str:
     try:
         check_partner_url(url)
     except TransportError:
+        if parts.scheme == "https":
+            raise ValidationError(
+                {
+                    "base_url": _(
+                        "This address leads to a private, link-local or loopback network "
+                        "address: a partner instance is reached at its public address."
+                    )
+                }
+            ) from None
         raise ValidationError(
             {
                 "base_url": _(

@@ -20,6 +20,8 @@ from ninja.files import UploadedFile
 from corridor.api import ErrorOut
 from corridor.intake import services
 from corridor.intake import xlsform as builder
+from corridor.intake.tasks import import_register_file
+from corridor.jobs.services import start_job
 
 router = Router(tags=["intake"])
 
@@ -53,6 +55,11 @@ class ImportOut(Schema):
     created: list[CreatedRecordOut]
 
 
+class JobStartedOut(Schema):
+    job: str = Field(description="The background job's id.")
+    url: str = Field(description="Where to follow it.")
+
+
 IMPORT_ERRORS = {401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: RowErrorsOut}
 
 
@@ -81,7 +88,7 @@ def _rejected(exc: services.ImportRejected):
 
 @router.post(
     "/intake/registers",
-    response={201: ImportOut, 200: ImportOut, **IMPORT_ERRORS},
+    response={201: ImportOut, 200: ImportOut, 202: JobStartedOut, **IMPORT_ERRORS},
     summary="Import a paper register (CSV or XLSX): all rows or none",
 )
 def register_import(
@@ -94,6 +101,11 @@ def register_import(
     ),
     open_cases: bool = Form(False, description="Open a protection case for every person."),
     check: bool = Form(False, description="Check every row and import nothing."),
+    background: bool = Form(
+        False,
+        description="Import (or check) as a background job: answers 202 at once with the job "
+        "to follow at `GET /api/jobs/{id}`; its outcome has the batch or the rejected rows.",
+    ),
 ):
     columns: dict[str, str] | None = None
     if mapping.strip():
@@ -107,6 +119,8 @@ def register_import(
             return _one_error("mapping", _("The mapping must be a JSON object of column → field."))
     if file.size > services.MAX_FILE_BYTES:
         return _one_error("file", _("The file is larger than 20 MB."))
+    if background:
+        return _start_in_background(request, file, columns, open_cases=open_cases, check=check)
     try:
         result = services.import_register(
             actor=request.user,
@@ -122,6 +136,31 @@ def register_import(
     except services.AlreadyImported as exc:
         return Status(409, {"detail": str(exc)})
     return Status(200 if check else 201, _out(result))
+
+
+def _start_in_background(request, file, columns, *, open_cases: bool, check: bool):
+    try:
+        staged, headers = services.stage_upload(
+            actor=request.user, file_name=file.name or "register", content=file.read()
+        )
+        mapping = services.check_mapping(
+            headers, columns or services.suggest_mapping(request.user.agency_id, headers)
+        )
+    except services.ImportRejected as exc:
+        return _rejected(exc)
+    except services.AlreadyImported as exc:
+        return Status(409, {"detail": str(exc)})
+    job = start_job(
+        import_register_file,
+        actor=request.user,
+        subject=staged.file_name,
+        staged=str(staged.token),
+        sha256=staged.sha256,
+        mapping=mapping,
+        open_cases=open_cases,
+        dry_run=check,
+    )
+    return Status(202, {"job": str(job.pk), "url": f"/api/jobs/{job.pk}"})
 
 
 @router.post(

@@ -1,5 +1,9 @@
 """Pages for field and paper data: register imports, phone-form submissions, the XLSForm."""
 
+import uuid
+from types import SimpleNamespace
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,12 +12,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from corridor.accounts import access
 from corridor.core.forms import apply_validation_error
 from corridor.intake import services
 from corridor.intake import xlsform as builder
 from corridor.intake.forms import MappingForm, RegisterUploadForm, SubmissionUploadForm
-from corridor.intake.importers import TARGETS_BY_NAME, FileError, read_table
+from corridor.intake.importers import TARGETS_BY_NAME, FileError, RowError, read_table
 from corridor.intake.models import ImportMapping
+from corridor.intake.tasks import import_register_file
+from corridor.jobs.services import outcome_of, start_job
 
 RECENT_IMPORTS = 20
 PREVIEW_ROWS = 3
@@ -92,8 +99,17 @@ def register_map(request, token):
         raise
     suggested = services.suggest_mapping(request.user.agency_id, table.headers)
     form = MappingForm(request.POST or None, headers=table.headers, initial_mapping=suggested)
-    errors, checked = [], None
-    if request.method == "POST" and form.is_valid():
+    errors, checked = _outcome_of_job(request, staged)
+    if request.method == "POST" and form.is_valid() and len(table.rows) > background_rows():
+        try:
+            job = _start_import_job(request, staged, table.headers, form)
+        except services.ImportRejected as exc:
+            errors = _errors_for_display(exc.errors)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            return redirect("jobs:detail", job.pk)
+    elif request.method == "POST" and form.is_valid():
         dry_run = "check" in request.POST
         try:
             result = services.import_register(
@@ -156,6 +172,51 @@ def register_map(request, token):
             "columns": list(zip(form.column_boundfields(), samples, strict=True)),
         },
     )
+
+
+def background_rows() -> int:
+    return settings.CORRIDOR_BACKGROUND_IMPORT_ROWS
+
+
+def _start_import_job(request, staged, headers, form):
+    """A long register is checked or imported by a background job; its page shows progress.
+    The mapping is checked (and saved) first, so a mistake in it is shown at once."""
+    mapping = services.check_mapping(headers, form.mapping())
+    if form.cleaned_data["save_as"]:
+        services.save_mapping(
+            actor=request.user, name=form.cleaned_data["save_as"], columns=mapping, request=request
+        )
+    return start_job(
+        import_register_file,
+        actor=request.user,
+        subject=staged.file_name,
+        staged=str(staged.token),
+        sha256=staged.sha256,
+        mapping=mapping,
+        open_cases=form.cleaned_data["open_cases"],
+        dry_run="check" in request.POST,
+    )
+
+
+def _outcome_of_job(request, staged):
+    """The errors or the check summary of this upload's finished import job (`?job=`)."""
+    job_id = request.GET.get("job", "")
+    if request.method != "GET" or not job_id:
+        return [], None
+    job = access.jobs_visible_to(request.user).filter(pk=_uuid(job_id), status="succeeded").first()
+    if job is None or job.arguments.get("staged") != str(staged.token):
+        return [], None
+    outcome = outcome_of(job)
+    errors = [RowError(**error) for error in outcome.get("errors", [])]
+    checked = outcome.get("checked")
+    return _errors_for_display(errors), SimpleNamespace(**checked) if checked else None
+
+
+def _uuid(value: str):
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
 
 
 @login_required

@@ -197,6 +197,23 @@ def test_messages_to_a_suspended_partner_wait_and_to_a_revoked_one_fail(
     assert not incoming().exists()
 
 
+def test_a_deliverer_killed_holding_the_lease_does_not_hold_up_its_partner(
+    client, referral, partners, nigeria
+):
+    """Its worker was killed mid-delivery: the next pass takes over at once, not in minutes."""
+    import socket
+    import subprocess
+    import sys
+
+    from corridor.crossborder.outbox import _take_lease
+
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])  # noqa: S603
+    ended.wait()
+    assert _take_lease(partners.nigeria, f"{socket.gethostname()[:22]}|{ended.pid}|deadbeef")
+    report = deliver_pending(transport=ClientTransport(client, nigeria))
+    assert report.delivered == 1 and pending().count() == 0
+
+
 def test_a_second_deliverer_leaves_a_partner_being_served_alone(
     client, referral, partners, nigeria
 ):

@@ -1,0 +1,56 @@
+"""Large registers are imported by a background job, with a progress bar on the page."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from corridor.intake import services
+from corridor.intake.models import ImportBatch, StagedUpload
+from corridor.jobs.registry import background_job
+from corridor.jobs.runner import JobRun
+
+
+@background_job(title=_lazy("Register import"))
+def import_register_file(
+    run: JobRun, *, staged: str, sha256: str, mapping: dict, open_cases: bool, dry_run: bool
+) -> dict:
+    """Import (or check) a staged register. Run again after a crash it imports once: the
+    import is one transaction, and a file already imported is recognised by its SHA-256."""
+    actor = run.job.started_by
+    if actor is None:
+        raise ValidationError(_("The person who started this import no longer has an account."))
+    upload = StagedUpload.objects.filter(token=staged, uploaded_by=actor).first()
+    if upload is None:
+        done = ImportBatch.objects.filter(agency_id=actor.agency_id, sha256=sha256).first()
+        if done is not None:
+            return {"batch": done.pk, "url": reverse("intake:batch", args=[done.pk])}
+        raise ValidationError(_("The uploaded file is no longer kept (24 hours); upload it again."))
+    back = f"{reverse('intake:register_map', args=[upload.token])}?job={run.job.pk}"
+    try:
+        result = services.import_register(
+            actor=actor,
+            content=upload.content,
+            file_name=upload.file_name,
+            mapping=mapping,
+            open_cases=open_cases,
+            dry_run=dry_run,
+            progress=lambda done, total: run.progress(done, total),
+        )
+    except services.AlreadyImported as exc:
+        upload.delete()
+        return {"batch": exc.batch.pk, "url": reverse("intake:batch", args=[exc.batch.pk])}
+    except services.ImportRejected as exc:
+        return {"errors": [error.as_dict() for error in exc.errors], "url": back}
+    if dry_run:
+        checked = {"rows": result.rows, "persons": result.persons, "cases": result.cases}
+        return {"checked": checked, "url": back}
+    upload.delete()
+    return {
+        "batch": result.batch.pk,
+        "persons": result.persons,
+        "cases": result.cases,
+        "url": reverse("intake:batch", args=[result.batch.pk]),
+    }
