@@ -20,8 +20,7 @@ from ninja.files import UploadedFile
 from corridor.api import ErrorOut
 from corridor.intake import services
 from corridor.intake import xlsform as builder
-from corridor.intake.tasks import import_register_file
-from corridor.jobs.services import start_job
+from corridor.intake.tasks import start_register_import
 
 router = Router(tags=["intake"])
 
@@ -150,15 +149,8 @@ def _start_in_background(request, file, columns, *, open_cases: bool, check: boo
         return _rejected(exc)
     except services.AlreadyImported as exc:
         return Status(409, {"detail": str(exc)})
-    job = start_job(
-        import_register_file,
-        actor=request.user,
-        subject=staged.file_name,
-        staged=str(staged.token),
-        sha256=staged.sha256,
-        mapping=mapping,
-        open_cases=open_cases,
-        dry_run=check,
+    job = start_register_import(
+        staged, actor=request.user, mapping=mapping, open_cases=open_cases, dry_run=check
     )
     return Status(202, {"job": str(job.pk), "url": f"/api/jobs/{job.pk}"})
 

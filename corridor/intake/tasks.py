@@ -9,8 +9,10 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from corridor.intake import services
 from corridor.intake.models import ImportBatch, StagedUpload
+from corridor.jobs.models import Job
 from corridor.jobs.registry import background_job
 from corridor.jobs.runner import JobRun
+from corridor.jobs.services import start_job
 
 
 @background_job(title=_lazy("Register import"))
@@ -54,3 +56,19 @@ def import_register_file(
         "cases": result.cases,
         "url": reverse("intake:batch", args=[result.batch.pk]),
     }
+
+
+def start_register_import(
+    upload: StagedUpload, *, actor, mapping: dict, open_cases: bool, dry_run: bool
+) -> Job:
+    """Queue the import (or the check) of a staged register, for the page or the API."""
+    return start_job(
+        import_register_file,
+        actor=actor,
+        subject=upload.file_name,
+        staged=str(upload.token),
+        sha256=upload.sha256,
+        mapping=mapping,
+        open_cases=open_cases,
+        dry_run=dry_run,
+    )

@@ -19,8 +19,8 @@ from corridor.intake import xlsform as builder
 from corridor.intake.forms import MappingForm, RegisterUploadForm, SubmissionUploadForm
 from corridor.intake.importers import TARGETS_BY_NAME, FileError, RowError, read_table
 from corridor.intake.models import ImportMapping
-from corridor.intake.tasks import import_register_file
-from corridor.jobs.services import outcome_of, start_job
+from corridor.intake.tasks import start_register_import
+from corridor.jobs.services import outcome_of
 
 RECENT_IMPORTS = 20
 PREVIEW_ROWS = 3
@@ -186,12 +186,9 @@ def _start_import_job(request, staged, headers, form):
         services.save_mapping(
             actor=request.user, name=form.cleaned_data["save_as"], columns=mapping, request=request
         )
-    return start_job(
-        import_register_file,
+    return start_register_import(
+        staged,
         actor=request.user,
-        subject=staged.file_name,
-        staged=str(staged.token),
-        sha256=staged.sha256,
         mapping=mapping,
         open_cases=form.cleaned_data["open_cases"],
         dry_run="check" in request.POST,
