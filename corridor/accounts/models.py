@@ -91,9 +91,14 @@ class User(AbstractUser):
     class Meta:
         ordering = ["username"]
 
+    @property
+    def may_work(self) -> bool:
+        """An active account of an active agency: deactivating an agency stops its people."""
+        return bool(self.is_active and (self.agency_id is None or self.agency.is_active))
+
     @cached_property
     def roles(self) -> frozenset[str]:
-        if not self.is_active or not self.pk:
+        if not self.pk or not self.may_work:
             return frozenset()
         return frozenset(self.groups.values_list("name", flat=True))
 

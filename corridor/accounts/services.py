@@ -224,11 +224,11 @@ def authenticate_api_token(raw: str) -> User | None:
     key_id, sep, secret = raw[len(ApiToken.PREFIX) :].partition("_")
     if not sep or not secret or not _KEY_ID.match(key_id):
         return None
-    token = ApiToken.objects.select_related("user").filter(key_id=key_id).first()
+    token = ApiToken.objects.select_related("user__agency").filter(key_id=key_id).first()
     given = ApiToken.hash_secret(secret)
     if not hmac.compare_digest(token.key_hash if token else _DUMMY_HASH, given) or token is None:
         return None
-    if token.revoked_at is not None or not token.user.is_active:
+    if token.revoked_at is not None or not token.user.may_work:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_RESOLUTION:
