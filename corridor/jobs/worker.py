@@ -11,6 +11,8 @@ from django.db import OperationalError, close_old_connections, connection
 from django.utils.crypto import get_random_string
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS
 from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+from django_tasks_db.utils import exclusive_transaction
 
 from corridor.jobs import services
 
@@ -85,6 +87,24 @@ class CorridorWorker(Worker):
         connection.close()
 
 
-def run_jobs(*, max_tasks: int | None = None) -> None:
-    """Run every job that is due now, in this process, then return (tests, `--batch`)."""
-    CorridorWorker(batch=True, max_tasks=max_tasks, interval=0).run()
+def run_jobs(*, max_tasks: int | None = None) -> int:
+    """Run every job that is due now in this process and this database connection, then
+    return how many ran. For tests and callers inside a transaction: unlike the worker's own
+    loop it never closes the connection between jobs."""
+    worker = CorridorWorker(batch=True, max_tasks=max_tasks, interval=0)
+    services.register_worker(worker.worker_id)
+    ran = 0
+    try:
+        worker.housekeeping()
+        while max_tasks is None or ran < max_tasks:
+            with exclusive_transaction(DBTaskResult.objects.db):
+                task = DBTaskResult.objects.ready().get_locked()
+                if task is not None:
+                    task.claim(worker.worker_id)
+            if task is None:
+                break
+            worker.run_task(task)
+            ran += 1
+    finally:
+        services.unregister_worker(worker.worker_id)
+    return ran
