@@ -64,3 +64,17 @@ def test_rotation_moves_every_row_to_the_new_key(db, settings, capsys):
     assert Person.objects.get(pk=empty.pk).given_name == ""
     call_command("rotate_keys", "--check")
     assert "0 of 6 rows need rotation" in capsys.readouterr().out
+
+
+def test_rotation_reaches_tables_keyed_by_uuid(db, settings, capsys):
+    from corridor.jobs.models import Job
+
+    settings.FIELD_ENCRYPTION_KEYS = [OLD_KEY]
+    jobs = [Job.objects.create(task_name="import", outcome=f'{{"row": {i}}}') for i in range(3)]
+    settings.FIELD_ENCRYPTION_KEYS = [NEW_KEY, OLD_KEY]
+    call_command("rotate_keys", "--batch", "1")
+    capsys.readouterr()
+    settings.FIELD_ENCRYPTION_KEYS = [NEW_KEY]
+    assert [Job.objects.get(pk=job.pk).outcome for job in jobs] == [
+        f'{{"row": {i}}}' for i in range(3)
+    ]

@@ -22,11 +22,15 @@ def _stored_tokens(model, fields: list[str], batch: int):
     table = quote(model._meta.db_table)
     pk = quote(model._meta.pk.column)
     columns = ", ".join(quote(model._meta.get_field(f).column) for f in fields)
-    sql = f"SELECT {pk}, {columns} FROM {table} WHERE {pk} > %s ORDER BY {pk} LIMIT %s"  # noqa: S608
-    last = 0
+    first = f"SELECT {pk}, {columns} FROM {table} ORDER BY {pk} LIMIT %s"  # noqa: S608
+    after = f"SELECT {pk}, {columns} FROM {table} WHERE {pk} > %s ORDER BY {pk} LIMIT %s"  # noqa: S608
+    last = None  # keys of any type (integers, UUIDs), compared as the database stores them
     with connection.cursor() as cursor:
         while True:
-            cursor.execute(sql, [last, batch])
+            if last is None:
+                cursor.execute(first, [batch])
+            else:
+                cursor.execute(after, [last, batch])
             rows = cursor.fetchall()
             if not rows:
                 return
