@@ -19,16 +19,18 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from corridor.accounts import access
-from corridor.accounts.models import Agency, ApiToken, Role, User
+from corridor.accounts.models import Agency, ApiToken, Role, RoleRequest, User
 from corridor.audit.services import Action, record_event
 from corridor.core.concurrency import save_versioned
+from corridor.notifications.services import notify
 
 AGENCY_FIELDS = ("name", "short_name", "country", "sector", "kind", "city", "is_active")
 USER_FIELDS = ("username", "first_name", "last_name", "email", "agency", "is_active", "roles")
@@ -331,6 +333,116 @@ def _set_roles(user: User, roles: set[str]) -> None:
     user.__dict__.pop("roles", None)  # forget the cached role set
 
 
+# Roles that open victims' records, or the administration of accounts: granted by a second
+# administrator (four eyes), never by the one who asks, never to oneself. Taking a role
+# away, or granting the analyst's aggregate role, needs no second pair of eyes.
+FOUR_EYES_ROLES = frozenset(access.OPERATIONAL_ROLES | {Role.ADMINISTRATOR})
+
+
+def _change_roles(target: User, wanted: set[str], *, actor, request) -> tuple[set, set]:
+    """Apply `wanted` as far as one administrator may; return (roles now held, requested)."""
+    current = set(target.groups.values_list("name", flat=True))
+    asked = (wanted - current) & FOUR_EYES_ROLES
+    if asked and target.pk == actor.pk:
+        raise ValidationError(
+            {
+                "roles": _(
+                    "You cannot give yourself a role that opens records or administration: "
+                    "another administrator must."
+                )
+            }
+        )
+    held = (current & wanted) | ((wanted - current) - FOUR_EYES_ROLES)
+    if held != current:
+        _set_roles(target, held)
+    requested = set()
+    for role in sorted(asked):
+        _request, created = RoleRequest.objects.get_or_create(
+            user=target,
+            role=role,
+            status=RoleRequest.Status.PENDING,
+            defaults={"requested_by": actor},
+        )
+        if created:
+            requested.add(role)
+    if requested:
+        username, labels = target.username, sorted(requested)
+        notify(
+            _other_administrators(actor),
+            lambda: _("{username} is waiting for a second administrator to grant: {roles}.").format(
+                username=username, roles=", ".join(str(Role(r).label) for r in labels)
+            ),
+            url=reverse("accounts:user_list"),
+        )
+    return held, requested
+
+
+def _other_administrators(actor) -> list[User]:
+    return list(
+        User.objects.filter(is_active=True, groups__name=Role.ADMINISTRATOR)
+        .exclude(pk=actor.pk)
+        .distinct()
+    )
+
+
+def pending_role_requests():
+    return RoleRequest.objects.filter(status=RoleRequest.Status.PENDING).select_related(
+        "user__agency", "requested_by"
+    )
+
+
+def decide_role_request(
+    role_request: RoleRequest, *, actor, approve: bool, request: HttpRequest | None = None
+) -> RoleRequest:
+    """A second administrator grants (or refuses) a role another one asked for."""
+    _require_admin(actor)
+    if actor.pk in (role_request.requested_by_id, role_request.user_id):
+        raise PermissionDenied(
+            _("A second administrator decides: not the one who asked, nor the account's owner.")
+        )
+    with transaction.atomic():
+        locked = RoleRequest.objects.select_for_update().get(pk=role_request.pk)
+        if locked.status != RoleRequest.Status.PENDING:
+            raise ValidationError(_("This request was already decided."))
+        locked.status = RoleRequest.Status.APPROVED if approve else RoleRequest.Status.REFUSED
+        locked.decided_by, locked.decided_at = actor, timezone.now()
+        locked.save(update_fields=["status", "decided_by", "decided_at"])
+        target = locked.user
+        if approve:
+            target.groups.add(Group.objects.get_or_create(name=locked.role)[0])
+            target.__dict__.pop("roles", None)
+            User.objects.filter(pk=target.pk).update(version=F("version") + 1)
+        record_event(
+            Action.CHANGE,
+            actor=actor,
+            obj=target,
+            request=request,
+            details={
+                "fields": ["roles"] if approve else [],
+                "roles_added" if approve else "roles_refused": [locked.role],
+                "asked_by": getattr(locked.requested_by, "username", ""),
+            },
+        )
+        if locked.requested_by is not None:
+            username, role = target.username, locked.role
+            notify(
+                [locked.requested_by],
+                (
+                    lambda: _("Role {role} granted to {username}.").format(
+                        role=Role(role).label, username=username
+                    )
+                )
+                if approve
+                else (
+                    lambda: _("Role {role} for {username} refused.").format(
+                        role=Role(role).label, username=username
+                    )
+                ),
+                url=reverse("accounts:user_edit", args=[target.pk]),
+            )
+    return locked
+
+
 def _clean_user(user: User, *, agency_changed: bool) -> None:
     user.username = (user.username or "").strip()
     user.email = (user.email or "").strip()
@@ -370,7 +482,7 @@ def create_user_account(
     user.set_password(password)
     with transaction.atomic():
         user.save()
-        _set_roles(user, roles)
+        held, requested = _change_roles(user, roles, actor=actor, request=request)
         record_event(
             Action.CREATE,
             actor=actor,
@@ -379,7 +491,8 @@ def create_user_account(
             details={
                 "fields": sorted(set(fields) | {"roles"}),
                 "username": user.username,
-                "roles": sorted(roles),
+                "roles": sorted(held),
+                "roles_requested": sorted(requested),
             },
         )
     return user
@@ -400,6 +513,11 @@ def update_user_account(
     roles = _clean_roles(changes.pop("roles")) if "roles" in changes else current_roles
     if target.pk == actor.pk:
         errors = {}
+        if (roles - current_roles) & FOUR_EYES_ROLES:
+            errors["roles"] = _(
+                "You cannot give yourself a role that opens records or administration: "
+                "another administrator must."
+            )
         if Role.ADMINISTRATOR in current_roles and Role.ADMINISTRATOR not in roles:
             errors["roles"] = _(
                 "You cannot remove your own administrator role: ask another administrator."
@@ -427,17 +545,22 @@ def update_user_account(
         changed.append("agency")
     if not changed and roles == current_roles:
         return target
-    details: dict = {"fields": changed + (["roles"] if roles != current_roles else [])}
-    if roles != current_roles:
-        details["roles_added"] = sorted(roles - current_roles)
-        details["roles_removed"] = sorted(current_roles - roles)
-    if "is_active" in changed:
-        details["is_active"] = target.is_active
     with transaction.atomic():
         # A roles-only change still bumps the version, so a stale form cannot undo it.
         save_versioned(target, expected_version, changed)
-        if roles != current_roles:
-            _set_roles(target, roles)
+        held, requested = (
+            _change_roles(target, roles, actor=actor, request=request)
+            if roles != current_roles
+            else (current_roles, set())
+        )
+        details: dict = {"fields": changed + (["roles"] if held != current_roles else [])}
+        if held != current_roles:
+            details["roles_added"] = sorted(held - current_roles)
+            details["roles_removed"] = sorted(current_roles - held)
+        if requested:
+            details["roles_requested"] = sorted(requested)
+        if "is_active" in changed:
+            details["is_active"] = target.is_active
         record_event(Action.CHANGE, actor=actor, obj=target, request=request, details=details)
     target.__dict__.pop("roles", None)
     return target

@@ -23,4 +23,5 @@ urlpatterns = [
     path("users/new/", views.user_create, name="user_create"),
     path("users/<int:pk>/", views.user_edit, name="user_edit"),
     path("users/<int:pk>/reset-mfa/", views.user_mfa_reset, name="user_mfa_reset"),
+    path("role-requests/<int:pk>/", views.role_request_decide, name="role_request_decide"),
 ]

@@ -233,7 +233,56 @@ def user_list(request):
     for account in page:
         names = {group.name for group in account.groups.all()}
         account.role_names = [label for value, label in Role.choices if value in names]
-    return render(request, "accounts/user_list.html", {"page": page})
+    return render(
+        request,
+        "accounts/user_list.html",
+        {"page": page, "role_requests": _role_requests_for(request.user)},
+    )
+
+
+def _role_requests_for(admin) -> list:
+    requests = list(services.pending_role_requests())
+    for item in requests:
+        item.mine_to_decide = admin.pk not in (item.requested_by_id, item.user_id)
+    return requests
+
+
+@administrators_only
+@require_POST
+def role_request_decide(request, pk: int):
+    """A second administrator grants or refuses a role another one asked for."""
+    role_request = get_object_or_404(services.pending_role_requests(), pk=pk)
+    approve = request.POST.get("decision") == "approve"
+    try:
+        services.decide_role_request(
+            role_request, actor=request.user, approve=approve, request=request
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        text = (
+            _("Role {role} granted to {username}.")
+            if approve
+            else _("Role {role} for {username} refused.")
+        )
+        messages.success(
+            request,
+            text.format(role=Role(role_request.role).label, username=role_request.user.username),
+        )
+    return redirect("accounts:user_list")
+
+
+def _say_what_waits(request, account) -> None:
+    waiting = [
+        str(Role(r.role).label) for r in services.pending_role_requests().filter(user=account)
+    ]
+    if waiting:
+        messages.info(
+            request,
+            _("Waiting for a second administrator to grant: {roles}.").format(
+                roles=", ".join(waiting)
+            ),
+        )
 
 
 @administrators_only
@@ -251,6 +300,7 @@ def user_create(request):
             messages.success(
                 request, _("Account {username} created.").format(username=account.username)
             )
+            _say_what_waits(request, account)
             return redirect("accounts:user_list")
     return render(request, "accounts/user_form.html", {"form": form, "account": None})
 
@@ -275,6 +325,7 @@ def user_edit(request, pk: int):
                 messages.success(
                     request, _("Changes to {username} saved.").format(username=account.username)
                 )
+                _say_what_waits(request, account)
                 return redirect("accounts:user_list")
     else:
         form = UserAccountForm(

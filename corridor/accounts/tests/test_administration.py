@@ -10,10 +10,11 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from corridor.accounts import services
-from corridor.accounts.models import Agency, Role, User
+from corridor.accounts.models import Agency, Role, RoleRequest, User
 from corridor.audit.models import AuditEvent
 from corridor.core.concurrency import ConcurrentEdit
 from corridor.core.testing import AgencyFactory, UserFactory
+from corridor.notifications.models import Notification
 
 NEW_PASSWORD = "Ndiaye-Dakar-route-2025"
 
@@ -32,6 +33,10 @@ def sign_in_verified(client, user):
 def admin_client(client, world):
     sign_in_verified(client, world.users.admin)
     return client
+
+
+def second_admin(world):
+    return UserFactory(username="admin2", agency=world.nrm, roles=[Role.ADMINISTRATOR])
 
 
 def _agency_data(agency=None, **overrides):
@@ -272,10 +277,14 @@ def test_an_administrator_creates_an_account_with_roles_and_a_password(admin_cli
     assert response.status_code == 302
     awa = User.objects.get(username="awa")
     assert awa.agency == world.shelter
-    assert awa.roles == {Role.SERVICE_PROVIDER, Role.ANALYST}
+    # The analyst's aggregate role at once; the provider's, which opens records, waits for
+    # a second administrator.
+    assert awa.roles == {Role.ANALYST}
+    assert RoleRequest.objects.get(user=awa).role == Role.SERVICE_PROVIDER
     assert awa.check_password(NEW_PASSWORD)
     event = AuditEvent.objects.get(action=AuditEvent.Action.CREATE, object_type="user")
-    assert event.details["roles"] == [Role.ANALYST, Role.SERVICE_PROVIDER]
+    assert event.details["roles"] == [Role.ANALYST]
+    assert event.details["roles_requested"] == [Role.SERVICE_PROVIDER]
     assert NEW_PASSWORD not in event.canonical().decode()
 
 
@@ -335,13 +344,14 @@ def test_an_administrator_changes_roles_and_the_change_is_audited(admin_client, 
 
     assert response.status_code == 302
     provider = User.objects.get(pk=provider.pk)
-    assert provider.roles == {Role.COORDINATOR}
+    assert provider.roles == set()  # the old role goes at once, the new one waits
     assert provider.last_name == "Rossi"
     assert provider.version == 2
     event = AuditEvent.objects.get(action=AuditEvent.Action.CHANGE, object_type="user")
     assert event.details["fields"] == ["last_name", "roles"]
-    assert event.details["roles_added"] == [Role.COORDINATOR]
+    assert event.details["roles_added"] == []
     assert event.details["roles_removed"] == [Role.SERVICE_PROVIDER]
+    assert event.details["roles_requested"] == [Role.COORDINATOR]
 
 
 def test_a_stale_account_edit_is_refused_and_writes_nothing(admin_client, world):
@@ -440,6 +450,9 @@ def test_roles_are_django_groups_named_after_the_role(world):
         agency=world.police,
         roles=[Role.INVESTIGATOR],
     )
+    services.decide_role_request(
+        RoleRequest.objects.get(user=account), actor=second_admin(world), approve=True
+    )
 
     assert list(account.groups.values_list("name", flat=True)) == ["investigator"]
     assert Group.objects.filter(name="investigator").count() == 1
@@ -452,3 +465,104 @@ def test_the_services_refuse_an_unknown_field(world):
             actor=world.users.admin, name="X", country="IT", sector="police", budget=10
         )
     assert "budget" in error.value.message_dict
+
+
+# --- four eyes: a role that opens records needs a second administrator -------------------
+
+
+def test_a_second_administrator_grants_the_role_another_asked_for(
+    client, world, django_capture_on_commit_callbacks
+):
+    awa = UserFactory(username="awa", agency=world.police, roles=[])
+    other = second_admin(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_user_account(
+            awa,
+            actor=world.users.admin,
+            expected_version=awa.version,
+            roles=[Role.FIRST_RESPONDER],
+        )
+    assert User.objects.get(pk=awa.pk).roles == set()
+    note = Notification.objects.get(recipient=other)
+    assert "awa" in note.message and "second administrator" in note.message
+
+    sign_in_verified(client, other)
+    listing = client.get(reverse("accounts:user_list"))
+    assert 'data-testid="approve-role"' in listing.text
+    pending = RoleRequest.objects.get(user=awa)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("accounts:role_request_decide", args=[pending.pk]), {"decision": "approve"}
+        )
+    assert response.status_code == 302
+    assert User.objects.get(pk=awa.pk).roles == {Role.FIRST_RESPONDER}
+    pending.refresh_from_db()
+    assert (pending.status, pending.decided_by) == ("approved", other)
+    event = AuditEvent.objects.filter(object_type="user", object_ref=str(awa.pk)).last()
+    assert event.actor_username == "admin2" and event.details["roles_added"] == ["first_responder"]
+    assert Notification.objects.filter(recipient=world.users.admin, message__contains="granted")
+
+
+def test_the_administrator_who_asked_cannot_grant_it(client, world):
+    awa = UserFactory(username="awa", agency=world.police, roles=[])
+    services.update_user_account(
+        awa, actor=world.users.admin, expected_version=awa.version, roles=[Role.INVESTIGATOR]
+    )
+    pending = RoleRequest.objects.get(user=awa)
+    with pytest.raises(PermissionDenied):
+        services.decide_role_request(pending, actor=world.users.admin, approve=True)
+    sign_in_verified(client, world.users.admin)
+    assert 'data-testid="approve-role"' not in client.get(reverse("accounts:user_list")).text
+    assert User.objects.get(pk=awa.pk).roles == set()
+
+
+def test_an_administrator_cannot_give_themselves_an_operational_role(admin_client, world):
+    admin = world.users.admin
+    url = reverse("accounts:user_edit", args=[admin.pk])
+    response = admin_client.post(
+        url, _user_data(admin, roles=[Role.ADMINISTRATOR, Role.COORDINATOR])
+    )
+    assert response.status_code == 200
+    assert "another administrator must" in response.context["form"].errors["roles"][0]
+    assert User.objects.get(pk=admin.pk).roles == {Role.ADMINISTRATOR}
+    assert not RoleRequest.objects.exists()
+
+
+def test_nor_through_an_accomplice_account_that_asked_for_it(world):
+    """The account's owner never decides on their own role, even as an administrator."""
+    other = second_admin(world)
+    services.update_user_account(
+        other,
+        actor=world.users.admin,
+        expected_version=other.version,
+        roles=[Role.ADMINISTRATOR, Role.COORDINATOR],
+    )
+    with pytest.raises(PermissionDenied):
+        services.decide_role_request(RoleRequest.objects.get(user=other), actor=other, approve=True)
+
+
+def test_a_refused_role_is_not_granted_and_the_refusal_is_audited(world):
+    awa = UserFactory(username="awa", agency=world.police, roles=[])
+    services.update_user_account(
+        awa, actor=world.users.admin, expected_version=awa.version, roles=[Role.PROSECUTOR]
+    )
+    other = second_admin(world)
+    services.decide_role_request(RoleRequest.objects.get(user=awa), actor=other, approve=False)
+    assert User.objects.get(pk=awa.pk).roles == set()
+    event = AuditEvent.objects.filter(object_type="user", object_ref=str(awa.pk)).last()
+    assert event.details["roles_refused"] == ["prosecutor"]
+    with pytest.raises(ValidationError):
+        services.decide_role_request(RoleRequest.objects.get(user=awa), actor=other, approve=True)
+
+
+def test_the_server_operator_grants_the_first_roles_from_the_command_line(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    awa = UserFactory(username="awa", agency=world.nrm, roles=[])
+    out = StringIO()
+    call_command("grant_role", "awa", "administrator", stdout=out)
+    assert User.objects.get(pk=awa.pk).roles == {Role.ADMINISTRATOR}
+    event = AuditEvent.objects.filter(object_type="user", object_ref=str(awa.pk)).last()
+    assert event.details["via"] == "command line" and event.actor_username == ""
