@@ -139,6 +139,19 @@ def referrals_visible_to(user) -> QuerySet[Referral]:
     return Referral.objects.filter(referral_scope(user))
 
 
+def referral_note_hidden(user, referral: Referral) -> bool:
+    """The receiving agency reads what the sender wrote about her only while the referral
+    still gives it a need to know: not once it was withdrawn or declined, nor once the
+    consent it relied on was revoked. The sending side keeps reading it."""
+    if referral.to_agency_id != user.agency_id or referral.from_agency_id == user.agency_id:
+        return False
+    if user.has_role(Role.COORDINATOR) and (
+        referral.case.owner_agency.country == user.agency.country
+    ):
+        return False
+    return referral.status not in Referral.GRANTS_ACCESS or referral.consent_revoked
+
+
 def can_change_person(user, person: Person) -> bool:
     if not _active(user) or not user.has_role(*OWNER_ROLES):
         return False

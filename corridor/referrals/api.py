@@ -269,6 +269,12 @@ class ReferralOut(Schema):
         return not referral.consent_revoked
 
     @staticmethod
+    def resolve_note(referral: Referral, context) -> str:
+        if access.referral_note_hidden(context["request"].user, referral):
+            return ""
+        return referral.note
+
+    @staticmethod
     def resolve_overdue(referral: Referral) -> bool:
         return referral.is_overdue
 

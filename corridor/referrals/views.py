@@ -84,6 +84,7 @@ def referral_detail(request, reference):
         "referrals/detail.html",
         {
             "referral": referral,
+            "note_hidden": access.referral_note_hidden(request.user, referral),
             "deliveries": referral.deliveries.select_related("recorded_by"),
             "can_respond": can_respond,
             "can_withdraw": access.can_withdraw_referral(request.user, referral)

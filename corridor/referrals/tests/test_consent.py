@@ -146,6 +146,27 @@ def test_revoking_the_consent_closes_the_shelters_access_at_once(client, world, 
         services.accept_referral(stored(referral), actor=provider, expected_version=2)
 
 
+def test_the_referral_note_is_not_read_once_the_consent_is_revoked(client, world, referral):
+    Referral.objects.filter(pk=referral.pk).update(note="She fears the man called Boss.")
+    provider = world.users.provider
+    client.force_login(provider)
+    url = f"/referrals/{referral.reference}/"
+    assert "Boss" in client.get(url).content.decode()
+    assert "Boss" in client.get(f"/api{url.rstrip('/')}", headers=auth(provider)).json()["note"]
+
+    revoke_consent(referral.consent, actor=world.users.coordinator, reason="She withdrew it.")
+
+    page = client.get(url).content.decode()
+    assert "Boss" not in page and 'data-testid="note-hidden"' in page
+    api = client.get(f"/api{url.rstrip('/')}", headers=auth(provider)).json()
+    assert api["note"] == "" and api["status"] == "withdrawn"
+    listed = client.get("/api/referrals?direction=received", headers=auth(provider)).json()
+    assert all("Boss" not in item["note"] for item in listed["items"])
+    # the side that wrote it still reads it
+    client.force_login(world.users.responder)
+    assert "Boss" in client.get(url).content.decode()
+
+
 def test_the_owner_and_the_coordinator_keep_their_access_after_revocation(world, referral):
     revoke_consent(referral.consent, actor=world.users.responder)
     for name in ("responder", "coordinator"):
