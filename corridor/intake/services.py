@@ -339,7 +339,7 @@ def import_register(
         parse_register_row(number, cells, mapping, default_region=region, open_case=open_cases)
         for number, cells in table.rows
     ]
-    errors = [error for row in rows for error in row.errors]
+    errors = [error for row in rows for error in row.errors] + _repeated_rows(table, mapping)
     result = ImportResult(rows=total, mapping=mapping)
     created: list[dict] = []
     try:
@@ -366,6 +366,30 @@ def import_register(
     except _DryRun as dry:
         return dry.result
     return result
+
+
+def _repeated_rows(table, mapping: dict[str, str]) -> list[RowError]:
+    """A row that repeats an earlier one, in every mapped column, would register the same
+    person twice: it is reported, naming both rows."""
+    seen: dict[tuple, int] = {}
+    errors = []
+    columns = sorted(mapping)
+    for number, cells in table.rows:
+        key = tuple(" ".join((cells.get(c) or "").split()).casefold() for c in columns)
+        if not any(key):
+            continue
+        if key in seen:
+            errors.append(
+                RowError(
+                    number,
+                    "",
+                    "",
+                    _("This row repeats row {row}: remove one of them.").format(row=seen[key]),
+                )
+            )
+        else:
+            seen[key] = number
+    return errors
 
 
 def _import_row(row, *, actor, request, errors: list[RowError], created: list[dict]) -> None:

@@ -389,3 +389,21 @@ def test_the_command_refuses_the_same_file_twice(world):
     with pytest.raises(CommandError, match="already imported on"):
         call_command("import_register", *args, stdout=StringIO(), stderr=StringIO())
     assert Person.objects.count() == 6
+
+
+def test_a_row_repeated_in_the_same_register_is_reported_and_nothing_is_written(world):
+    content = (
+        "Nom;Prénom;Nationalité\n"
+        "DIALLO;Awa;SN\n"
+        "KEITA;Fanta;ML\n"
+        "Diallo ; awa;SN\n"  # the same person again, typed a little differently
+    ).encode()
+    before = counts()
+    with pytest.raises(services.ImportRejected) as rejected:
+        services.import_register(
+            actor=world.users.responder, content=content, file_name="registre.csv"
+        )
+    assert [(e.row, e.message) for e in rejected.value.errors] == [
+        (4, "This row repeats row 2: remove one of them.")
+    ]
+    assert counts() == before
