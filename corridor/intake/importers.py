@@ -16,6 +16,7 @@ import io
 import json
 import re
 import unicodedata
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -286,9 +287,33 @@ def _read_csv(content: bytes) -> Table:
     return _table(((number, row) for number, row in enumerate(reader, start=1)))
 
 
+# A register is at most this big once read: more is a mistake or a decompression bomb.
+MAX_ROWS = 100_000
+MAX_COLUMNS = 200
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_PACKING_RATIO = 100
+
+
+def _check_xlsx_size(content: bytes) -> None:
+    """Refuse a workbook whose parts unpack to far more than any register (a 'zip bomb')
+    before opening it: reading one takes minutes of CPU and gigabytes of memory."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise FileError(_("The Excel file cannot be read: {error}").format(error=exc)) from exc
+    if unpacked > MAX_UNPACKED_BYTES or unpacked > MAX_PACKING_RATIO * max(len(content), 1):
+        raise FileError(
+            _(
+                "This Excel file unpacks to {size} MB, far more than a register: it is refused."
+            ).format(size=unpacked // (1024 * 1024))
+        )
+
+
 def _read_xlsx(content: bytes) -> Table:
     from openpyxl import load_workbook
 
+    _check_xlsx_size(content)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds of errors for a broken file
@@ -320,7 +345,17 @@ def _table(rows: Iterable[tuple[int, list[str]]]) -> Table:
     headers: list[str] | None = None
     data: list[tuple[int, dict[str, str]]] = []
     for number, cells in rows:
+        if number > MAX_ROWS + 1000 or len(cells) > MAX_COLUMNS * 50:
+            raise FileError(_too_big())
         cells = [str(c).strip() for c in cells]
+        while cells and not cells[-1]:
+            cells.pop()  # trailing empty cells, as spreadsheets pad rows
+        if len(cells) > MAX_COLUMNS:
+            raise FileError(
+                _("Row {row} has more than {count} columns: is this a register?").format(
+                    row=number, count=MAX_COLUMNS
+                )
+            )
         if headers is None:
             if not any(cells):
                 continue
@@ -334,11 +369,19 @@ def _table(rows: Iterable[tuple[int, list[str]]]) -> Table:
         data.append(
             (number, {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(headers)})
         )
+        if len(data) > MAX_ROWS:
+            raise FileError(_too_big())
     if headers is None:
         raise FileError(_("The file is empty: it needs a header row and at least one row."))
     if not data:
         raise FileError(_("The file has a header row but no data rows."))
     return Table(headers, data)
+
+
+def _too_big() -> str:
+    return _("The file has more than {count} rows: split it into several registers.").format(
+        count=f"{MAX_ROWS:,}"
+    )
 
 
 def _check_headers(headers: list[str]) -> None:

@@ -407,3 +407,28 @@ def test_a_row_repeated_in_the_same_register_is_reported_and_nothing_is_written(
         (4, "This row repeats row 2: remove one of them.")
     ]
     assert counts() == before
+
+
+def test_an_excel_file_that_unpacks_to_far_more_than_a_register_is_refused_at_once(world):
+    import io
+    import zipfile
+
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", " " * (20 * 1024 * 1024))
+    with pytest.raises(services.ImportRejected) as rejected:
+        services.import_register(
+            actor=world.users.responder, content=packed.getvalue(), file_name="bomb.xlsx"
+        )
+    assert "far more than a register" in rejected.value.errors[0].message
+
+
+def test_a_register_longer_than_the_limit_is_refused_with_the_reason(world, monkeypatch):
+    from corridor.intake import importers
+
+    monkeypatch.setattr(importers, "MAX_ROWS", 3)
+    content = ("Nom;Prénom\n" + "".join(f"N{i};P{i}\n" for i in range(5))).encode()
+    with pytest.raises(services.ImportRejected) as rejected:
+        services.import_register(actor=world.users.responder, content=content, file_name="long.csv")
+    assert "more than 3 rows" in rejected.value.errors[0].message
