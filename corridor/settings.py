@@ -344,6 +344,11 @@ CORRIDOR_WORKER_TIMEOUT_SECONDS = envint("CORRIDOR_WORKER_TIMEOUT_SECONDS", 30)
 CORRIDOR_JOB_RETENTION_DAYS = envint("CORRIDOR_JOB_RETENTION_DAYS", 30)
 # The largest request body the server reads (a 20 MB register and its form); more is refused.
 CORRIDOR_MAX_REQUEST_BYTES = envint("CORRIDOR_MAX_REQUEST_BYTES", 25 * 1024 * 1024)
+# Where the audit chain's head is anchored, outside the database (see corridor.audit.anchors);
+# in production put it on other storage than the database's.
+CORRIDOR_AUDIT_ANCHOR_FILE = os.environ.get(
+    "CORRIDOR_AUDIT_ANCHOR_FILE", str(CORRIDOR_DATA_DIR / "audit-anchors.jsonl")
+)
 # A register longer than this is imported by a background job, with a progress bar.
 CORRIDOR_BACKGROUND_IMPORT_ROWS = envint("CORRIDOR_BACKGROUND_IMPORT_ROWS", 500)
 # Progress of running jobs is shared through a cache the web server and the workers both

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from corridor.audit.anchors import check_anchors
 from corridor.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
 
 Action = AuditEvent.Action
@@ -99,6 +100,9 @@ def verify_chain(progress=None) -> ChainReport:
     head = AuditChainHead.objects.filter(pk=1).first()
     if head and (head.last_hash != expected_prev or head.count != checked):
         return ChainReport(checked, None, "events at the end of the trail were removed")
+    anchored = check_anchors()
+    if anchored is not None:
+        return ChainReport(checked, anchored.event_id, anchored.problem)
     return ChainReport(checked)
 
 

@@ -1,0 +1,18 @@
+"""The audit chain's head is anchored outside the database every quarter of an hour."""
+
+from datetime import timedelta
+
+from django.utils.translation import gettext_lazy as _
+
+from corridor.audit.anchors import anchor_head
+from corridor.jobs.registry import background_job, every
+from corridor.jobs.runner import JobRun
+
+
+@background_job(title=_("Anchor the audit trail outside the database"))
+def anchor_audit_trail(run: JobRun) -> dict:
+    anchored = anchor_head()
+    return {"count": anchored["count"]} if anchored else {}
+
+
+every(timedelta(minutes=15), anchor_audit_trail)
