@@ -349,6 +349,9 @@ CORRIDOR_MAX_REQUEST_BYTES = envint("CORRIDOR_MAX_REQUEST_BYTES", 25 * 1024 * 10
 CORRIDOR_AUDIT_ANCHOR_FILE = os.environ.get(
     "CORRIDOR_AUDIT_ANCHOR_FILE", str(CORRIDOR_DATA_DIR / "audit-anchors.jsonl")
 )
+# Backups (corridor backup / restore) are encrypted with this Fernet key, kept apart from
+# the field keys and from the backup files.
+CORRIDOR_BACKUP_KEY = envsecret("CORRIDOR_BACKUP_KEY")
 # A register longer than this is imported by a background job, with a progress bar.
 CORRIDOR_BACKGROUND_IMPORT_ROWS = envint("CORRIDOR_BACKGROUND_IMPORT_ROWS", 500)
 # Progress of running jobs is shared through a cache the web server and the workers both
