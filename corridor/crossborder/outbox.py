@@ -262,8 +262,9 @@ def deliver_outbox(run: JobRun) -> dict:
         .values_list("next_attempt_at", flat=True)
         .first()
     )
-    if due is not None:
-        start_job(deliver_outbox, dedup_key=RETRY_JOB, run_after=max(due, timezone.now()))
+    if due is not None:  # never at once: a pass that only fails must not spin
+        soonest = timezone.now() + timedelta(seconds=1)
+        start_job(deliver_outbox, dedup_key=RETRY_JOB, run_after=max(due, soonest))
     return {
         "delivered": report.delivered,
         "retrying": report.retrying,
