@@ -10,11 +10,12 @@ import hashlib
 import secrets
 from functools import cached_property
 
-import pycountry
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from corridor.vocabularies import country_choices
 
 
 class Role(models.TextChoices):
@@ -31,10 +32,6 @@ class Role(models.TextChoices):
 PRIVILEGED_ROLES = frozenset(
     {Role.ADMINISTRATOR, Role.COORDINATOR, Role.INVESTIGATOR, Role.PROSECUTOR}
 )
-
-
-def country_choices() -> list[tuple[str, str]]:
-    return sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda c: c[1])
 
 
 class Agency(models.Model):

@@ -32,11 +32,11 @@ from corridor.cases.models import (
     CaseEvent,
     CaseReview,
     Consent,
-    Exploitation,
     NeedsAssessment,
     ProtectionCase,
 )
 from corridor.people.services import view_person
+from corridor.vocabularies import Exploitation
 
 router = Router(tags=["cases"])
 

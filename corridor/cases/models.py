@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.core.crypto import EncryptedTextField
 from corridor.core.references import case_reference
-from corridor.referrals.models import ServiceType
+from corridor.vocabularies import Exploitation, ServiceType
 
 # Council of Europe Convention on Action against Trafficking in Human Beings, article 13:
 # a reflection period of at least 30 days.
@@ -27,21 +27,6 @@ def reflection_days() -> int:
 # found in an assessment points straight at the service to refer to.
 NEED_CODES = [code for code in ServiceType.values if code != ServiceType.INVESTIGATION]
 NEED_CHOICES = [(code, label) for code, label in ServiceType.choices if code in NEED_CODES]
-
-
-class Exploitation(models.TextChoices):
-    """Forms of exploitation, coded as HTCDS / CTDC do."""
-
-    SEXUAL = "sexual", _("Sexual exploitation")
-    FORCED_LABOUR = "forced_labour", _("Forced labour")
-    DOMESTIC_SERVITUDE = "domestic_servitude", _("Domestic servitude")
-    FORCED_CRIMINALITY = "forced_criminality", _("Forced criminal activity")
-    FORCED_BEGGING = "forced_begging", _("Forced begging")
-    FORCED_MARRIAGE = "forced_marriage", _("Forced marriage")
-    ORGAN_REMOVAL = "organ_removal", _("Organ removal")
-    CHILD_SOLDIERING = "child_soldiering", _("Recruitment of children by armed groups")
-    OTHER = "other", _("Other")
-    UNKNOWN = "unknown", _("Not yet known")
 
 
 class ProtectionCase(models.Model):

@@ -31,7 +31,6 @@ from corridor.cases.models import (
     CaseReview,
     CompelledOffence,
     Consent,
-    Exploitation,
     NeedsAssessment,
     ProtectionCase,
     ReflectionExtension,
@@ -42,6 +41,7 @@ from corridor.jobs.services import first_time
 from corridor.notifications.services import notify
 from corridor.people.models import Person
 from corridor.referrals.models import Referral
+from corridor.vocabularies import Exploitation
 
 Status = ProtectionCase.Status
 

@@ -12,13 +12,14 @@ from django.utils.translation import gettext as _
 
 from corridor.accounts import access
 from corridor.accounts.models import Role, User
-from corridor.cases.models import Exploitation, ProtectionCase
+from corridor.cases.models import ProtectionCase
 from corridor.cases.services import reviews_due_for
 from corridor.incidents import counting
 from corridor.incidents.services import incidents_visible_to
 from corridor.referrals.models import Referral
 from corridor.referrals.services import waiting_for
 from corridor.screening.services import screenings_visible_to
+from corridor.vocabularies import Exploitation
 
 Status = ProtectionCase.Status
 OPEN_STATUSES = [s for s in Status.values if s != Status.CLOSED]

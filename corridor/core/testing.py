@@ -11,7 +11,8 @@ from django.contrib.auth.models import Group
 from corridor.accounts.models import Agency, Role, User
 from corridor.cases.models import ProtectionCase
 from corridor.people.models import Person
-from corridor.referrals.models import Referral, ServiceType
+from corridor.referrals.models import Referral
+from corridor.vocabularies import ServiceType
 
 TEST_PASSWORD = "correct horse battery staple"  # noqa: S105
 

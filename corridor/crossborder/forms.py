@@ -1,11 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from corridor.accounts.models import country_choices
 from corridor.cases.models import Consent
 from corridor.crossborder import services
 from corridor.crossborder.models import TransnationalReferral
 from corridor.crossborder.payload import TRANSNATIONAL_PURPOSES
+from corridor.vocabularies import country_choices
 
 
 class PartnerForm(forms.Form):

@@ -23,9 +23,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from corridor.accounts.models import country_choices
 from corridor.core.crypto import EncryptedTextField
 from corridor.core.references import new_reference
+from corridor.vocabularies import country_choices
 
 
 def transnational_reference() -> str:

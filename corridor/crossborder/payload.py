@@ -29,10 +29,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from corridor.accounts.models import country_choices
-from corridor.cases.models import NEED_CHOICES, Consent, Exploitation, ProtectionCase
+from corridor.cases.models import NEED_CHOICES, Consent, ProtectionCase
 from corridor.people.models import Person
 from corridor.people.services import HTCDS_GENDER
+from corridor.vocabularies import Exploitation, country_choices
 
 Category = Consent.DataCategory
 Purpose = Consent.Purpose

@@ -55,7 +55,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from corridor.accounts import access
-from corridor.accounts.models import Role, User, country_choices
+from corridor.accounts.models import Role, User
 from corridor.audit.services import Action, record_event
 from corridor.cases.models import NEED_CODES, Consent, ProtectionCase
 from corridor.cases.services import (
@@ -82,6 +82,7 @@ from corridor.crossborder.outbox import (
 from corridor.notifications.services import notify
 from corridor.people.services import register_person
 from corridor.referrals.services import case_coordinators
+from corridor.vocabularies import country_choices
 
 Status = TransnationalReferral.Status
 Direction = TransnationalReferral.Direction

@@ -23,8 +23,9 @@ from corridor.accounts.models import User
 from corridor.cases.models import CaseEvent, CaseReview, Consent, NeedsAssessment, ProtectionCase
 from corridor.demo.bulk import Table
 from corridor.notifications.models import Notification
-from corridor.referrals.models import Referral, ServiceDelivery, ServiceType
+from corridor.referrals.models import Referral, ServiceDelivery
 from corridor.screening.models import Screening
+from corridor.vocabularies import ServiceType
 
 Status = ProtectionCase.Status
 # (recipient, message, url, at, unread)

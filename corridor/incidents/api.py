@@ -19,7 +19,6 @@ from pydantic import ConfigDict
 from corridor.accounts import access
 from corridor.accounts.api import AgencyRef
 from corridor.api import READ_ERRORS, WRITE_ERRORS, ErrorOut, Pagination, one_of
-from corridor.cases.models import Exploitation
 from corridor.incidents import counting, services
 from corridor.incidents.models import (
     Incident,
@@ -32,6 +31,7 @@ from corridor.incidents.models import (
     RouteLeg,
     Suspect,
 )
+from corridor.vocabularies import Exploitation
 
 router = Router(tags=["incidents"])
 

@@ -60,10 +60,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from corridor.accounts import access
-from corridor.cases.models import Exploitation, ProtectionCase
+from corridor.cases.models import ProtectionCase
 from corridor.incidents import services
 from corridor.incidents.models import Incident, IncidentVictim, RouteLeg
 from corridor.people.models import ADULT_AGE, Person
+from corridor.vocabularies import Exploitation
 
 THRESHOLD = 10
 SUPPRESSED = "<10"

@@ -1,8 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from corridor.accounts.models import country_choices
-from corridor.cases.models import Exploitation
 from corridor.incidents.models import (
     Incident,
     IncidentEvent,
@@ -13,6 +11,7 @@ from corridor.incidents.models import (
     RouteLeg,
     Suspect,
 )
+from corridor.vocabularies import Exploitation, country_choices
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

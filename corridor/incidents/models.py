@@ -13,11 +13,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from corridor.accounts.models import country_choices
-from corridor.cases.models import Exploitation
 from corridor.core.crypto import EncryptedTextField
 from corridor.core.references import new_reference
 from corridor.people.models import Person
+from corridor.vocabularies import Exploitation, country_choices
 
 __all__ = [
     "Exploitation",

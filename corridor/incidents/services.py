@@ -35,7 +35,6 @@ from django.utils.translation import gettext as _
 from corridor.accounts import access
 from corridor.accounts.models import Role
 from corridor.audit.services import Action, record_event
-from corridor.cases.models import Exploitation
 from corridor.core.concurrency import save_versioned
 from corridor.incidents.models import (
     Incident,
@@ -48,6 +47,7 @@ from corridor.incidents.models import (
     Suspect,
 )
 from corridor.people.models import Person
+from corridor.vocabularies import Exploitation
 
 # Roles that record incidents and change their own agency's incidents.
 RECORDER_ROLES = frozenset(access.OWNER_ROLES | {Role.PROSECUTOR})

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from corridor.accounts import access
-from corridor.cases.models import Consent, Exploitation
+from corridor.cases.models import Consent
 from corridor.core.forms import apply_validation_error, perform_on_form
 from corridor.incidents import counting, services
 from corridor.incidents.forms import (
@@ -28,6 +28,7 @@ from corridor.incidents.forms import (
 from corridor.incidents.models import Incident, IncidentVictim, RouteLeg
 from corridor.people.models import Person
 from corridor.people.services import view_person_list
+from corridor.vocabularies import Exploitation
 
 PAGE_SIZE = 50
 Role = IncidentVictim.Role
@@ -40,7 +41,7 @@ def _labelled(cells: dict, choices) -> list[tuple[str, object]]:
 
 def counts_context(counts: counting.Counts) -> dict:
     """The counts with their codes turned into labels, for `incidents/_counts.html`."""
-    from corridor.accounts.models import country_choices
+    from corridor.vocabularies import country_choices
 
     countries = dict(country_choices())
     return {

@@ -28,8 +28,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from corridor.cases.models import Exploitation, ProtectionCase
+from corridor.cases.models import ProtectionCase
 from corridor.people.models import Person
+from corridor.vocabularies import Exploitation
 
 MAX_AGE = 120
 

@@ -8,9 +8,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from corridor.accounts.models import country_choices
 from corridor.core.crypto import EncryptedTextField
 from corridor.core.references import person_reference
+from corridor.vocabularies import Sex, country_choices
 
 ADULT_AGE = 18
 
@@ -18,11 +18,7 @@ ADULT_AGE = 18
 class Person(models.Model):
     """Someone who may be a victim of trafficking or a smuggled migrant in need of help."""
 
-    class Sex(models.TextChoices):
-        FEMALE = "female", _("Female")
-        MALE = "male", _("Male")
-        OTHER = "other", _("Other")
-        UNKNOWN = "unknown", _("Unknown")
+    Sex = Sex  # the shared code list (corridor.vocabularies), reached from the record too
 
     class DocumentType(models.TextChoices):
         NONE = "", _("None")

@@ -28,12 +28,8 @@ from corridor.api import (
 )
 from corridor.cases.models import Consent
 from corridor.referrals import services
-from corridor.referrals.models import (
-    OFFER_SEXES,
-    Referral,
-    ServiceDelivery,
-    ServiceType,
-)
+from corridor.referrals.models import OFFER_SEXES, Referral, ServiceDelivery
+from corridor.vocabularies import ServiceType
 
 router = Router(tags=["referrals"])
 

@@ -7,7 +7,8 @@ from corridor.accounts.models import Agency
 from corridor.cases.models import Consent
 from corridor.people.models import Person
 from corridor.referrals import services
-from corridor.referrals.models import OFFER_SEXES, ServiceOffer, ServiceType
+from corridor.referrals.models import OFFER_SEXES, ServiceOffer
+from corridor.vocabularies import ServiceType
 
 
 def _split(text: str) -> list[str]:

@@ -17,21 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.core.crypto import EncryptedTextField
 from corridor.core.references import referral_reference
-
-
-class ServiceType(models.TextChoices):
-    SHELTER = "shelter", _("Shelter")
-    MEDICAL = "medical", _("Medical care")
-    MHPSS = "mhpss", _("Mental health and psychosocial support")
-    LEGAL_AID = "legal_aid", _("Legal aid")
-    INTERPRETATION = "interpretation", _("Interpretation")
-    DOCUMENTATION = "documentation", _("Documentation")
-    FAMILY_TRACING = "family_tracing", _("Family tracing")
-    EDUCATION_LIVELIHOOD = "education_livelihood", _("Education and livelihood")
-    RETURN_REINTEGRATION = "return_reintegration", _("Return and reintegration")
-    CHILD_PROTECTION = "child_protection", _("Child protection")
-    INVESTIGATION = "investigation", _("Criminal investigation")
-
+from corridor.vocabularies import ServiceType
 
 # The sexes an offer may restrict itself to (a person of unknown sex is not refused by sex).
 OFFER_SEXES = ("female", "male", "other")

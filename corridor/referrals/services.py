@@ -59,9 +59,9 @@ from corridor.referrals.models import (
     Referral,
     ServiceDelivery,
     ServiceOffer,
-    ServiceType,
     search_key,
 )
+from corridor.vocabularies import ServiceType
 
 Status = Referral.Status
 CaseStatus = ProtectionCase.Status

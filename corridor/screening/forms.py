@@ -2,12 +2,11 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from corridor.accounts.models import country_choices
-from corridor.cases.models import Exploitation
 from corridor.people.models import Person
 from corridor.screening.htcds import METHODS_OF_CONTROL
 from corridor.screening.models import AgeAssessment, ExploitationType, localized
 from corridor.screening.rules import Strength
+from corridor.vocabularies import Exploitation, country_choices
 
 YES, NO, UNKNOWN = "yes", "no", "unknown"
 ANSWER_CHOICES = [(YES, _("Yes")), (NO, _("No")), (UNKNOWN, _("Don't know"))]

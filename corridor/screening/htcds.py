@@ -9,7 +9,7 @@ layout, e.g. `MethodsOfControlDebtBondage`), `vic_TypeOfExploitation` and
 from __future__ import annotations
 
 from corridor.accounts.models import Agency
-from corridor.cases.models import Exploitation
+from corridor.vocabularies import Exploitation
 
 METHODS_OF_CONTROL = (
     "MethodsOfControlDebtBondage",

@@ -27,9 +27,9 @@ import json
 import re
 from pathlib import Path
 
-from corridor.cases.models import Exploitation
 from corridor.screening.htcds import METHODS_OF_CONTROL
 from corridor.screening.rules import DimensionCode, Strength
+from corridor.vocabularies import Exploitation
 
 FORMAT = "corridor-indicator-catalogue/1"
 DATA_DIR = Path(__file__).resolve().parent / "data"

@@ -19,11 +19,10 @@ from django.utils.translation import gettext as _
 from corridor.accounts import access
 from corridor.audit.services import Action, record_event
 from corridor.cases import services as case_services
-from corridor.cases.models import Exploitation, ProtectionCase
+from corridor.cases.models import ProtectionCase
 from corridor.core.concurrency import ConcurrentEdit
 from corridor.people.models import Person
 from corridor.people.services import update_person
-from corridor.referrals.models import ServiceType
 from corridor.screening import htcds, loader, rules
 from corridor.screening.models import (
     AgeAssessment,
@@ -39,6 +38,7 @@ from corridor.screening.models import (
     screening_reference,
 )
 from corridor.screening.rules import Result
+from corridor.vocabularies import Exploitation, ServiceType
 
 CaseStatus = ProtectionCase.Status
 # The form of exploitation each pair of lists is about, as cases.Exploitation codes.

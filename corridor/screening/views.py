@@ -27,7 +27,6 @@ from corridor.core.concurrency import ConcurrentEdit
 from corridor.core.forms import apply_validation_error
 from corridor.people.models import Person
 from corridor.people.services import register_person
-from corridor.referrals.models import ServiceType
 from corridor.screening import services
 from corridor.screening.forms import AgeAssessmentForm, DimensionForm, IndicatorForm, StartForm
 from corridor.screening.models import (
@@ -41,6 +40,7 @@ from corridor.screening.models import (
     localized,
 )
 from corridor.screening.rules import DimensionCode, DimensionRule, Result, ResultRule, Strength
+from corridor.vocabularies import ServiceType
 
 SESSION_KEY = "screening_wizards"
 # At most this many unfinished screenings are kept per session (oldest dropped first).

@@ -27,7 +27,8 @@ from corridor.core.testing import (
     UserFactory,
 )
 from corridor.notifications.models import Notification
-from corridor.referrals.models import Referral, ServiceType
+from corridor.referrals.models import Referral
+from corridor.vocabularies import ServiceType
 
 pytestmark = pytest.mark.time_machine(NOW)  # TODAY stays today, even on a run past midnight
 

@@ -23,7 +23,6 @@ from corridor.cases.models import (
     CaseReview,
     CompelledOffence,
     Consent,
-    Exploitation,
     NeedsAssessment,
     ProtectionCase,
     ReflectionExtension,
@@ -49,8 +48,9 @@ from corridor.incidents.models import (
     Suspect,
 )
 from corridor.people.models import Person
-from corridor.referrals.models import Referral, ServiceDelivery, ServiceOffer, ServiceType
+from corridor.referrals.models import Referral, ServiceDelivery, ServiceOffer
 from corridor.screening.models import AgeAssessment, Screening
+from corridor.vocabularies import Exploitation, ServiceType
 
 AS_OF = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 AS_OF_TEXT = "2026-03-01T12:00:00Z"

@@ -24,7 +24,6 @@ from corridor.cases.models import (
     CaseReview,
     CompelledOffence,
     Consent,
-    Exploitation,
     NeedsAssessment,
     ProtectionCase,
     reflection_days,
@@ -51,6 +50,7 @@ from corridor.screening import rules
 from corridor.screening import services as screening_services
 from corridor.screening.models import AgeAssessment, IndicatorCatalogue, Screening
 from corridor.screening.rules import Result
+from corridor.vocabularies import Exploitation
 
 AS_OF = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 AS_OF_TEXT = "2026-03-01T12:00:00Z"

@@ -7,10 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from corridor.audit.models import AuditEvent
 from corridor.cases.models import ProtectionCase
 from corridor.core.testing import CaseFactory, PersonFactory
-from corridor.referrals.models import ServiceType
 from corridor.screening import services
 from corridor.screening.models import AgeAssessment, CaseEffect, NextStep, Screening
 from corridor.screening.rules import Result
+from corridor.vocabularies import ServiceType
 
 from .conftest import FORCED_LABOUR
 
