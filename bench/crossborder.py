@@ -34,8 +34,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from corridor.accounts import access
 from corridor.accounts.models import User
-from corridor.cases.models import Consent
-from corridor.cases.services import record_consent
+from corridor.consent.models import Consent
+from corridor.consent.services import record_consent
 from corridor.crossborder import messages
 from corridor.crossborder.keys import instance_signing_key
 from corridor.crossborder.models import OutboxMessage, Partner

@@ -143,6 +143,7 @@ INSTALLED_APPS = [
     "corridor.accounts",
     "corridor.audit",
     "corridor.people",
+    "corridor.consent",
     "corridor.cases",
     "corridor.referrals",
     "corridor.screening",

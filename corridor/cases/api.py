@@ -27,14 +27,9 @@ from corridor.api import (
     renamed_fields,
 )
 from corridor.cases import services
-from corridor.cases.models import (
-    NEED_CODES,
-    CaseEvent,
-    CaseReview,
-    Consent,
-    NeedsAssessment,
-    ProtectionCase,
-)
+from corridor.cases.models import NEED_CODES, CaseEvent, CaseReview, NeedsAssessment, ProtectionCase
+from corridor.consent import services as consent_services
+from corridor.consent.models import Consent
 from corridor.people.services import view_person
 from corridor.vocabularies import Exploitation
 
@@ -650,7 +645,7 @@ def consent_record(request: HttpRequest, reference: str, payload: ConsentRecordI
                 )
             }
         )
-    consent = services.record_consent(
+    consent = consent_services.record_consent(
         person,
         actor=request.user,
         request=request,
@@ -679,5 +674,7 @@ def consent_revoke(request: HttpRequest, consent_id: int, payload: ConsentRevoke
     )
     if consent is None:
         raise Http404("No such record.")
-    services.revoke_consent(consent, actor=request.user, reason=payload.reason, request=request)
+    consent_services.revoke_consent(
+        consent, actor=request.user, reason=payload.reason, request=request
+    )
     return _consents(consent.person).get(pk=consent.pk)

@@ -10,13 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import Agency, Role, User
-from corridor.cases.models import (
-    NEED_CHOICES,
-    CompelledOffence,
-    Consent,
-    ProtectionCase,
-    reflection_days,
-)
+from corridor.cases.models import NEED_CHOICES, CompelledOffence, ProtectionCase, reflection_days
+from corridor.consent.models import Consent
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 NOTE = forms.Textarea(attrs={"rows": 3})

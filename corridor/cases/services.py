@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from corridor.accounts import access
-from corridor.accounts.models import Agency, Role, User
+from corridor.accounts.models import Role, User
 from corridor.audit.services import Action, record_event
 from corridor.cases.models import (
     COE_MINIMUM_REFLECTION_DAYS,
@@ -30,7 +30,6 @@ from corridor.cases.models import (
     CaseEvent,
     CaseReview,
     CompelledOffence,
-    Consent,
     NeedsAssessment,
     ProtectionCase,
     ReflectionExtension,
@@ -999,111 +998,3 @@ def view_case(case: ProtectionCase, *, actor, request: HttpRequest | None = None
         request=request,
         details={"person": case.person.reference},
     )
-
-
-def record_consent(
-    person: Person,
-    *,
-    actor,
-    purposes: list[str],
-    data_categories: list[str],
-    method: str,
-    recipient_agencies=(),
-    recipient_sectors: list[str] | None = None,
-    recipient_countries: list[str] | None = None,
-    case: ProtectionCase | None = None,
-    interpreter_language: str = "",
-    request: HttpRequest | None = None,
-) -> Consent:
-    """Record what the person agreed to share; earlier consents stay as they were."""
-    if not access.can_change_person(actor, person):
-        raise PermissionDenied(_("You may not record consent for this person."))
-    errors = {}
-    if not purposes or set(purposes) - set(Consent.Purpose.values):
-        errors["purposes"] = _("Choose at least one known purpose.")
-    if not data_categories or set(data_categories) - set(Consent.DataCategory.values):
-        errors["data_categories"] = _("Choose at least one known category of data.")
-    if method not in Consent.Method.values:
-        errors["method"] = _("Say how consent was given.")
-    sectors = list(recipient_sectors or [])
-    countries = [c.upper() for c in (recipient_countries or [])]
-    if set(sectors) - set(Agency.Sector.values):
-        errors["recipient_sectors"] = _("Unknown sector.")
-    if not (recipient_agencies or sectors or countries):
-        errors["recipient_agencies"] = _("Say with whom the data may be shared.")
-    if person.presumed_minor and method != Consent.Method.GUARDIAN:
-        errors["method"] = _("For a child, consent is given by the guardian.")
-    if errors:
-        raise ValidationError(errors)
-    with transaction.atomic():
-        consent = Consent.objects.create(
-            person=person,
-            case=case,
-            purposes=list(purposes),
-            data_categories=list(data_categories),
-            method=method,
-            recipient_sectors=sectors,
-            recipient_countries=countries,
-            interpreter_language=interpreter_language,
-            recorded_by=actor,
-        )
-        consent.recipient_agencies.set(recipient_agencies)
-        record_event(
-            Action.CREATE,
-            actor=actor,
-            obj=consent,
-            object_ref=str(consent.pk),
-            request=request,
-            details={
-                "person": person.reference,
-                "purposes": list(purposes),
-                "data_categories": list(data_categories),
-            },
-        )
-    return consent
-
-
-def revoke_consent(
-    consent: Consent, *, actor, reason: str = "", request: HttpRequest | None = None
-) -> Consent:
-    """From now on the consent covers nothing: referrals relying on it lose their access."""
-    if not access.can_change_person(actor, consent.person):
-        raise PermissionDenied(_("You may not revoke consent for this person."))
-    if consent.revoked_at is not None:
-        raise ValidationError({"consent": _("This consent was already revoked.")})
-    with transaction.atomic():
-        updated = Consent.objects.filter(pk=consent.pk, revoked_at__isnull=True).update(
-            revoked_at=timezone.now(), revoked_by=actor, revocation_reason=reason.strip()
-        )
-        if updated != 1:
-            raise ValidationError({"consent": _("This consent was already revoked.")})
-        consent.refresh_from_db()
-        record_event(
-            Action.CHANGE,
-            actor=actor,
-            obj=consent,
-            object_ref=str(consent.pk),
-            request=request,
-            reason=reason,
-            details={"revoked": True},
-        )
-        # Imported here: these apps build on this one (they ask for covering consents).
-        from corridor.referrals.services import withdraw_referrals_for_revoked_consent
-
-        withdraw_referrals_for_revoked_consent(consent, actor=actor, request=request)
-        from corridor.crossborder.services import on_consent_revoked
-
-        on_consent_revoked(consent, actor=actor, request=request)
-    return consent
-
-
-def covering_consent(
-    person: Person, *, purpose: str, categories, agency=None, country: str | None = None
-) -> Consent | None:
-    """The most recent active consent that covers this sharing, if any."""
-    for consent in person.consents.filter(revoked_at__isnull=True).prefetch_related(
-        "recipient_agencies"
-    ):
-        if consent.covers(purpose=purpose, categories=categories, agency=agency, country=country):
-            return consent
-    return None

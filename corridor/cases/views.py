@@ -14,7 +14,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from corridor.accounts import access
 from corridor.cases import forms, services
-from corridor.cases.models import Consent, ProtectionCase
+from corridor.cases.models import ProtectionCase
+from corridor.consent import services as consent_services
+from corridor.consent.models import Consent
 from corridor.core.concurrency import ConcurrentEdit
 from corridor.core.forms import perform_on_form
 from corridor.referrals.views import case_referrals_context
@@ -424,7 +426,7 @@ def consent_new(request, reference):
         request,
         case,
         form,
-        lambda d: services.record_consent(
+        lambda d: consent_services.record_consent(
             case.person,
             actor=request.user,
             request=request,
@@ -454,7 +456,7 @@ def consent_revoke(request, reference, pk):
         request,
         case,
         form,
-        lambda d: services.revoke_consent(
+        lambda d: consent_services.revoke_consent(
             consent, actor=request.user, request=request, reason=d["reason"]
         ),
         title=_("Revoke consent"),

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from corridor.cases.models import Consent
+from corridor.consent.models import Consent
 from corridor.crossborder import services
 from corridor.crossborder.models import TransnationalReferral
 from corridor.crossborder.payload import TRANSNATIONAL_PURPOSES

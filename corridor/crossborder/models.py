@@ -150,7 +150,7 @@ class TransnationalReferral(models.Model):
         related_name="transnational_referrals",
     )
     consent = models.ForeignKey(
-        "cases.Consent",
+        "consent.Consent",
         verbose_name=_("consent relied on"),
         on_delete=models.PROTECT,
         null=True,
@@ -231,13 +231,13 @@ class TransnationalReferral(models.Model):
         return self.uid if self.is_outgoing else self.remote_id
 
     def get_purpose_display(self) -> str:
-        from corridor.cases.models import Consent
+        from corridor.consent.models import Consent
 
         purposes = Consent.Purpose
         return str(purposes(self.purpose).label) if self.purpose in purposes.values else ""
 
     def get_categories_display(self) -> list[str]:
-        from corridor.cases.models import Consent
+        from corridor.consent.models import Consent
 
         return [
             str(label) for value, label in Consent.DataCategory.choices if value in self.categories

@@ -29,7 +29,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from corridor.cases.models import NEED_CHOICES, Consent, ProtectionCase
+from corridor.cases.models import NEED_CHOICES, ProtectionCase
+from corridor.consent.models import Consent
 from corridor.people.models import Person
 from corridor.people.services import HTCDS_GENDER
 from corridor.vocabularies import Exploitation, country_choices

@@ -57,12 +57,10 @@ from django.utils.translation import gettext as _
 from corridor.accounts import access
 from corridor.accounts.models import Role, User
 from corridor.audit.services import Action, record_event
-from corridor.cases.models import NEED_CODES, Consent, ProtectionCase
-from corridor.cases.services import (
-    covering_consent,
-    open_case,
-    record_needs_assessment,
-)
+from corridor.cases.models import NEED_CODES, ProtectionCase
+from corridor.cases.services import open_case, record_needs_assessment
+from corridor.consent.models import Consent
+from corridor.consent.services import covering_consent
 from corridor.core.concurrency import ConcurrentEdit, save_versioned
 from corridor.crossborder import keys, payload
 from corridor.crossborder.messages import MessageType
@@ -729,7 +727,7 @@ def on_consent_revoked(
     """Withdraw the transnational referrals relying on a consent just revoked, and tell the
     partners (consent.revoked): they must stop processing and erase what they received.
 
-    For the revocation flow (corridor.cases.services.revoke_consent), inside its transaction.
+    For the revocation flow (corridor.consent.services.revoke_consent, through the consent_revoked signal), inside its transaction.
     A declined referral keeps its status, but its partner is told too, so that it erases
     whatever it still holds.
     """

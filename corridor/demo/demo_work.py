@@ -20,7 +20,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from corridor.accounts.models import User
-from corridor.cases.models import CaseEvent, CaseReview, Consent, NeedsAssessment, ProtectionCase
+from corridor.cases.models import CaseEvent, CaseReview, NeedsAssessment, ProtectionCase
+from corridor.consent.models import Consent
 from corridor.demo.bulk import Table
 from corridor.notifications.models import Notification
 from corridor.referrals.models import Referral, ServiceDelivery

@@ -28,11 +28,11 @@ from corridor.cases.models import (
     CaseEvent,
     CaseReview,
     CompelledOffence,
-    Consent,
     NeedsAssessment,
     ProtectionCase,
     ReflectionExtension,
 )
+from corridor.consent.models import Consent
 from corridor.demo.answers import CatalogueSpec
 from corridor.demo.bulk import Table
 from corridor.demo.catalogue import AgencySpec, catalogue, demo_agencies

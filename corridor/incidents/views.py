@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from corridor.accounts import access
-from corridor.cases.models import Consent
+from corridor.consent.models import Consent
 from corridor.core.forms import apply_validation_error, perform_on_form
 from corridor.incidents import counting, services
 from corridor.incidents.forms import (

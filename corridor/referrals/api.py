@@ -26,7 +26,7 @@ from corridor.api import (
     one_of,
     renamed_fields,
 )
-from corridor.cases.models import Consent
+from corridor.consent.models import Consent
 from corridor.referrals import services
 from corridor.referrals.models import OFFER_SEXES, Referral, ServiceDelivery
 from corridor.vocabularies import ServiceType

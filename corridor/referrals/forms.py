@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts import access
 from corridor.accounts.models import Agency
-from corridor.cases.models import Consent
+from corridor.consent.models import Consent
 from corridor.people.models import Person
 from corridor.referrals import services
 from corridor.referrals.models import OFFER_SEXES, ServiceOffer

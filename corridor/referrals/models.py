@@ -160,7 +160,7 @@ class Referral(models.Model):
     )
     # Nullable only for referrals made before consents were recorded; refer_case requires it.
     consent = models.ForeignKey(
-        "cases.Consent",
+        "consent.Consent",
         verbose_name=_("consent relied on"),
         on_delete=models.PROTECT,
         null=True,
@@ -208,7 +208,7 @@ class Referral(models.Model):
         return frozenset(self.shared_categories)
 
     def get_categories_display(self) -> list[str]:
-        from corridor.cases.models import Consent
+        from corridor.consent.models import Consent
 
         return [
             str(label) for value, label in Consent.DataCategory.choices if value in self.categories

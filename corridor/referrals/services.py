@@ -49,8 +49,10 @@ from django.utils.translation import gettext as _
 from corridor.accounts import access
 from corridor.accounts.models import Agency, Role, User
 from corridor.audit.services import Action, record_event
-from corridor.cases.models import Consent, ProtectionCase
-from corridor.cases.services import change_case_status, covering_consent
+from corridor.cases.models import ProtectionCase
+from corridor.cases.services import change_case_status
+from corridor.consent.models import Consent
+from corridor.consent.services import covering_consent
 from corridor.core.concurrency import ConcurrentEdit, save_versioned
 from corridor.notifications.services import notify
 from corridor.people.models import ADULT_AGE, Person
@@ -872,7 +874,7 @@ def withdraw_referrals_for_revoked_consent(
 ) -> list[Referral]:
     """Withdraw every open referral relying on `consent`, once it has been revoked.
 
-    For the revocation flow (corridor.cases.services.revoke_consent), inside its transaction.
+    For the revocation flow (corridor.consent.services.revoke_consent, through the consent_revoked signal), inside its transaction.
     Access already closes without it; this takes the referrals out of the queues and tells
     the recipients.
     """

@@ -8,7 +8,8 @@ import pytest
 
 from corridor.accounts.services import issue_api_token
 from corridor.audit.models import AuditEvent
-from corridor.cases.models import Consent, ProtectionCase
+from corridor.cases.models import ProtectionCase
+from corridor.consent.models import Consent
 from corridor.core.testing import NOW, CaseFactory, PersonFactory
 
 

@@ -7,7 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from corridor.cases import services
-from corridor.cases.models import CaseReview, Consent, NeedsAssessment, ProtectionCase
+from corridor.cases.models import CaseReview, NeedsAssessment, ProtectionCase
+from corridor.consent import services as consent_services
+from corridor.consent.models import Consent
 from corridor.core.testing import NOW, TODAY, CaseFactory, PersonFactory
 from corridor.referrals.models import Referral
 
@@ -268,7 +270,7 @@ def _urls(world):
         world.case, actor=world.users.responder, offence="Theft.", category="property"
     )
     review = services.schedule_review(world.case, actor=world.users.coordinator, due_on=TODAY)
-    consent = services.record_consent(
+    consent = consent_services.record_consent(
         world.person,
         actor=world.users.responder,
         purposes=["assistance"],
@@ -348,7 +350,7 @@ def test_the_case_page_costs_the_same_queries_however_long_the_file(client, worl
         services.record_compelled_offence(
             world.case, actor=coordinator, offence="Theft.", category="property"
         )
-        services.record_consent(
+        consent_services.record_consent(
             world.person,
             actor=coordinator,
             purposes=["assistance"],
@@ -398,7 +400,7 @@ def test_a_shelter_sees_needs_only_when_its_referral_shares_health_data(client, 
     html = page(client, world.users.provider, world.case)  # the referral shares identity, case
     assert "Panic attacks." not in html and "not shared with your agency" in html
 
-    consent = services.record_consent(
+    consent = consent_services.record_consent(
         world.person,
         actor=world.users.responder,
         purposes=["assistance"],
@@ -411,7 +413,7 @@ def test_a_shelter_sees_needs_only_when_its_referral_shares_health_data(client, 
     )
     assert "Panic attacks." in page(client, world.users.provider, world.case)
 
-    services.revoke_consent(consent, actor=world.users.responder, reason="Withdrawn.")
+    consent_services.revoke_consent(consent, actor=world.users.responder, reason="Withdrawn.")
     client.force_login(world.users.provider)
     assert client.get(f"/cases/{world.case.reference}/").status_code == 404
 

@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from corridor.accounts.models import Agency
-from corridor.cases.models import Consent
-from corridor.cases.services import covering_consent, record_consent, revoke_consent
+from corridor.consent.models import Consent
+from corridor.consent.services import covering_consent, record_consent, revoke_consent
 
 P, D = Consent.Purpose, Consent.DataCategory
 

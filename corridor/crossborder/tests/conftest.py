@@ -15,8 +15,8 @@ from types import SimpleNamespace
 import pytest
 
 from corridor.accounts.models import Agency, Role
-from corridor.cases.models import Consent
-from corridor.cases.services import record_consent
+from corridor.consent.models import Consent
+from corridor.consent.services import record_consent
 from corridor.core.testing import AgencyFactory, UserFactory
 from corridor.crossborder import services
 from corridor.crossborder.testing import Instance

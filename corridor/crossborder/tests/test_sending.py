@@ -6,8 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from corridor.audit.models import AuditEvent
-from corridor.cases.models import Consent
-from corridor.cases.services import record_consent, record_needs_assessment, revoke_consent
+from corridor.cases.services import record_needs_assessment
+from corridor.consent.models import Consent
+from corridor.consent.services import record_consent, revoke_consent
 from corridor.crossborder import payload, services
 from corridor.crossborder.models import OutboxMessage, TransnationalReferral
 from corridor.crossborder.outbox import deliver_pending

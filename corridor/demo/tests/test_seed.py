@@ -22,11 +22,11 @@ from corridor.cases.models import (
     CaseEvent,
     CaseReview,
     CompelledOffence,
-    Consent,
     NeedsAssessment,
     ProtectionCase,
     ReflectionExtension,
 )
+from corridor.consent.models import Consent
 from corridor.core.crypto import decrypt
 from corridor.core.references import ALPHABET
 from corridor.demo.catalogue import (

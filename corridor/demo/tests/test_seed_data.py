@@ -23,12 +23,12 @@ from corridor.cases.models import (
     CaseEvent,
     CaseReview,
     CompelledOffence,
-    Consent,
     NeedsAssessment,
     ProtectionCase,
     reflection_days,
 )
 from corridor.cases.services import PREVIOUS_STAGE, TRANSITIONS, reviews_due_for
+from corridor.consent.models import Consent
 from corridor.demo.answers import shipped_catalogues
 from corridor.demo.bulk import Table
 from corridor.demo.demo_work import prepare_demo_work

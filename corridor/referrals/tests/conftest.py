@@ -10,8 +10,8 @@ that the shelter's access rests on the consent alone.
 import pytest
 
 from corridor.accounts.models import Agency
-from corridor.cases.models import Consent
-from corridor.cases.services import record_consent
+from corridor.consent.models import Consent
+from corridor.consent.services import record_consent
 from corridor.referrals import services
 from corridor.referrals.models import Referral
 

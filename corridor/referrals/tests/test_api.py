@@ -9,7 +9,7 @@ import pytest
 from corridor.accounts.models import Role
 from corridor.accounts.services import issue_api_token
 from corridor.audit.models import AuditEvent
-from corridor.cases.services import record_consent
+from corridor.consent.services import record_consent
 from corridor.core.testing import AgencyFactory, ReferralFactory, UserFactory
 from corridor.referrals.models import Referral
 

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from corridor.audit.models import AuditEvent
-from corridor.cases.models import Consent
+from corridor.consent.models import Consent
 from corridor.core.testing import NOW, TODAY, PersonFactory
 from corridor.referrals.models import Referral, ServiceDelivery, ServiceOffer
 from corridor.referrals.tests.helpers import api_post, auth, error_fields, sent_hours_ago, stored

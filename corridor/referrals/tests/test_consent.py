@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 
 from corridor.accounts import access
 from corridor.accounts.models import Agency
-from corridor.cases.models import Consent
-from corridor.cases.services import record_consent, revoke_consent
+from corridor.consent.models import Consent
+from corridor.consent.services import record_consent, revoke_consent
 from corridor.core.testing import AgencyFactory, ReferralFactory, UserFactory
 from corridor.referrals import services
 from corridor.referrals.models import Referral

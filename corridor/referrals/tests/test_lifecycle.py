@@ -66,8 +66,8 @@ def test_the_shelters_providers_are_told_of_a_new_referral(
 def test_an_agency_without_service_providers_hears_through_its_operational_staff(
     world, django_capture_on_commit_callbacks
 ):
-    from corridor.cases.models import Consent
-    from corridor.cases.services import record_consent
+    from corridor.consent.models import Consent
+    from corridor.consent.services import record_consent
 
     record_consent(
         world.person,

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from corridor.cases.models import ProtectionCase
-from corridor.cases.services import revoke_consent
+from corridor.consent.services import revoke_consent
 from corridor.core.testing import CaseFactory, ReferralFactory, UserFactory
 from corridor.notifications.models import Notification
 from corridor.referrals import services
