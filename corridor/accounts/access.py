@@ -21,12 +21,15 @@ may see but not change raises PermissionDenied (403).
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from corridor.accounts.models import Agency, BreakGlassGrant, Role, User
 from corridor.cases.models import ProtectionCase
+from corridor.crossborder.models import Partner, TransnationalReferral
+from corridor.incidents.models import Incident, IncidentSuspect, Suspect
 from corridor.jobs.models import Job
 from corridor.people.models import Person
 from corridor.referrals.models import Referral, ServiceOffer
@@ -409,3 +412,154 @@ def jobs_visible_to(user) -> QuerySet[Job]:
 
 def get_job_for_user(user, job_id) -> Job:
     return _get_or_404(jobs_visible_to(user).select_related("started_by"), pk=job_id)
+
+
+# Who records incidents, and who sees every incident of the country: they work on networks.
+INCIDENT_RECORDER_ROLES = frozenset(OWNER_ROLES | {Role.PROSECUTOR})
+INCIDENT_NETWORK_ROLES = frozenset({Role.INVESTIGATOR, Role.PROSECUTOR})
+
+
+# --- incidents and suspects ---------------------------------------------------------------------------
+
+
+def incident_scope(user) -> Q:
+    if not _active(user) or not user.has_role(*OPERATIONAL_ROLES):
+        return NOTHING
+    q = Q(owner_agency_id=user.agency_id)
+    if user.has_role(Role.COORDINATOR, *INCIDENT_NETWORK_ROLES):
+        q |= Q(owner_agency__country=user.agency.country)
+    return q
+
+
+def incidents_visible_to(user) -> QuerySet[Incident]:
+    return Incident.objects.filter(incident_scope(user))
+
+
+def suspects_visible_to(user) -> QuerySet[Suspect]:
+    """Suspects of the incidents the user sees, and those the user's agency recorded."""
+    if not _active(user) or not user.has_role(*OPERATIONAL_ROLES):
+        return Suspect.objects.none()
+    linked = IncidentSuspect.objects.filter(
+        suspect=OuterRef("pk"), incident__in=incidents_visible_to(user)
+    )
+    return Suspect.objects.filter(Q(owner_agency_id=user.agency_id) | Exists(linked))
+
+
+def can_record_incident(user) -> bool:
+    return _active(user) and user.has_role(*INCIDENT_RECORDER_ROLES)
+
+
+def can_change_incident(user, incident: Incident) -> bool:
+    if not _active(user):
+        return False
+    if user.has_role(Role.COORDINATOR) and incident.owner_agency.country == user.agency.country:
+        return True
+    return user.has_role(*INCIDENT_RECORDER_ROLES) and incident.owner_agency_id == user.agency_id
+
+
+def get_incident_for_user(user, reference: str, *, for_change: bool = False) -> Incident:
+    incident = (
+        incidents_visible_to(user)
+        .select_related("owner_agency", "created_by")
+        .filter(reference=(reference or "").strip().upper())
+        .first()
+    )
+    if incident is None:
+        raise Http404("No such record.")
+    if for_change and not can_change_incident(user, incident):
+        raise PermissionDenied(_("You may read this incident but not change it."))
+    return incident
+
+
+# --- transnational referrals and partner instances -------------------------------------------------------------------
+
+
+def _is_coordinator(user) -> bool:
+    return _active(user) and user.has_role(Role.COORDINATOR)
+
+
+def transnational_scope(user) -> Q:
+    """Outgoing referrals of the cases the user coordinates or owns; incoming ones for the
+    coordinators of the country they were sent to."""
+    if not _active(user):
+        return NOTHING
+    q = NOTHING
+    outgoing = Q(direction=TransnationalReferral.Direction.OUTGOING)
+    if user.has_role(Role.COORDINATOR):
+        q |= outgoing & Q(case__owner_agency__country=user.agency.country)
+        q |= Q(
+            direction=TransnationalReferral.Direction.INCOMING,
+            recipient_country=user.agency.country,
+        )
+    if user.has_role(*OWNER_ROLES):
+        q |= outgoing & Q(case__owner_agency_id=user.agency_id)
+    return q
+
+
+def transnational_referrals_visible_to(user) -> QuerySet[TransnationalReferral]:
+    return TransnationalReferral.objects.filter(transnational_scope(user))
+
+
+def incoming_transnational_referrals_for(user) -> QuerySet[TransnationalReferral]:
+    """The incoming referrals a coordinator answers and follows up, waiting ones first."""
+    if not _is_coordinator(user):
+        return TransnationalReferral.objects.none()
+    return transnational_referrals_visible_to(user).filter(
+        direction=TransnationalReferral.Direction.INCOMING
+    )
+
+
+def can_send_abroad(user, case: ProtectionCase) -> bool:
+    return _is_coordinator(user) and can_change_case(user, case)
+
+
+def can_answer_transnational(user, referral: TransnationalReferral) -> bool:
+    return (
+        _is_coordinator(user)
+        and referral.direction == TransnationalReferral.Direction.INCOMING
+        and referral.recipient_country == user.agency.country
+    )
+
+
+def can_withdraw_transnational(user, referral: TransnationalReferral) -> bool:
+    return (
+        referral.direction == TransnationalReferral.Direction.OUTGOING
+        and _is_coordinator(user)
+        and can_change_case(user, referral.case)
+    )
+
+
+def can_act_on_transnational(user, referral: TransnationalReferral) -> bool:
+    return (
+        can_withdraw_transnational(user, referral)
+        if referral.is_outgoing
+        else can_answer_transnational(user, referral)
+    )
+
+
+def get_transnational_referral_for_user(user, reference: str, *, for_change: bool = False):
+    """A transnational referral in the user's scope (404 otherwise; 403 if read-only)."""
+    referral = (
+        transnational_referrals_visible_to(user)
+        .select_related("partner", "case__owner_agency", "case__person", "consent")
+        .filter(reference=reference)
+        .first()
+    )
+    if referral is None:
+        raise Http404("No such record.")
+    if for_change and not can_act_on_transnational(user, referral):
+        raise PermissionDenied(_("You may read this referral but not act on it."))
+    return referral
+
+
+def partners_visible_to(user) -> QuerySet[Partner]:
+    return Partner.objects.all() if can_administer(user) else Partner.objects.none()
+
+
+def get_partner_for_admin(user, pk: int) -> Partner:
+    if not can_administer(user):
+        raise PermissionDenied(_("Only administrators manage partners."))
+    partner = Partner.objects.filter(pk=pk).first()
+    if partner is None:
+        raise Http404("No such record.")
+    return partner

@@ -15,7 +15,6 @@ from corridor.accounts.models import Role, User
 from corridor.cases.models import ProtectionCase
 from corridor.cases.services import reviews_due_for
 from corridor.incidents import counting
-from corridor.incidents.services import incidents_visible_to
 from corridor.referrals.models import Referral
 from corridor.referrals.services import waiting_for
 from corridor.screening.services import screenings_visible_to
@@ -132,7 +131,7 @@ def _investigator(user: User) -> Section:
         .select_related("person")
         .order_by("-opened_at")[:10]
     )
-    incidents = incidents_visible_to(user).order_by("-created_at")[:10]
+    incidents = access.incidents_visible_to(user).order_by("-created_at")[:10]
     return Section(
         _("Incidents and open cases your agency works on"),
         incidents=list(incidents),

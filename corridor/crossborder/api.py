@@ -99,7 +99,7 @@ def partner_status(
     action: Literal["suspend", "reactivate", "revoke"],
     payload: ReasonIn,
 ):
-    partner = services.get_partner_for_admin(request.user, partner_id)
+    partner = access.get_partner_for_admin(request.user, partner_id)
     perform = {
         "suspend": services.suspend_partner,
         "reactivate": services.reactivate_partner,
@@ -205,7 +205,7 @@ class StatusIn(Schema):
 
 
 def _referrals(user):
-    return services.referrals_visible_to(user).select_related("partner", "case")
+    return access.transnational_referrals_visible_to(user).select_related("partner", "case")
 
 
 @router.post(
@@ -246,7 +246,9 @@ def transnational_queue(
 ):
     if not (request.user.agency_id and request.user.has_role(Role.COORDINATOR)):
         raise PermissionDenied(_("The queue is for NRM coordinators."))
-    referrals = services.incoming_queue_for(request.user).select_related("partner", "case")
+    referrals = access.incoming_transnational_referrals_for(request.user).select_related(
+        "partner", "case"
+    )
     if status:
         referrals = referrals.filter(status=status)
     return referrals.order_by("-created_at", "-pk")
@@ -258,13 +260,13 @@ def transnational_queue(
     summary="One transnational referral (the read is audited)",
 )
 def transnational_detail(request: HttpRequest, reference: str):
-    referral = services.get_referral_for_user(request.user, reference)
+    referral = access.get_transnational_referral_for_user(request.user, reference)
     services.view_referral(referral, actor=request.user, request=request)
     return referral
 
 
 def _act(request, reference: str, perform):
-    referral = services.get_referral_for_user(request.user, reference, for_change=True)
+    referral = access.get_transnational_referral_for_user(request.user, reference, for_change=True)
     perform(referral)
     return referral
 

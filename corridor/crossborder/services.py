@@ -48,8 +48,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -100,95 +100,6 @@ def rank(status: str, month: int | None = None) -> int:
     if status == Status.REINTEGRATION_FOLLOWUP:
         return len(order) + (FOLLOWUP_MONTHS.index(month) if month in FOLLOWUP_MONTHS else 0)
     return -1
-
-
-# --- who may see and do what -------------------------------------------------------------------
-
-
-def _active(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.agency_id)
-
-
-def _coordinator(user) -> bool:
-    return _active(user) and user.has_role(Role.COORDINATOR)
-
-
-def transnational_scope(user) -> Q:
-    """Outgoing referrals of the cases the user coordinates or owns; incoming ones for the
-    coordinators of the country they were sent to."""
-    if not _active(user):
-        return access.NOTHING
-    q = access.NOTHING
-    outgoing = Q(direction=Direction.OUTGOING)
-    if user.has_role(Role.COORDINATOR):
-        q |= outgoing & Q(case__owner_agency__country=user.agency.country)
-        q |= Q(direction=Direction.INCOMING, recipient_country=user.agency.country)
-    if user.has_role(*access.OWNER_ROLES):
-        q |= outgoing & Q(case__owner_agency_id=user.agency_id)
-    return q
-
-
-def referrals_visible_to(user) -> QuerySet[TransnationalReferral]:
-    return TransnationalReferral.objects.filter(transnational_scope(user))
-
-
-def incoming_queue_for(user) -> QuerySet[TransnationalReferral]:
-    """The incoming referrals a coordinator answers and follows up, waiting ones first."""
-    if not _coordinator(user):
-        return TransnationalReferral.objects.none()
-    return referrals_visible_to(user).filter(direction=Direction.INCOMING)
-
-
-def can_send(user, case: ProtectionCase) -> bool:
-    return _coordinator(user) and access.can_change_case(user, case)
-
-
-def can_answer(user, referral: TransnationalReferral) -> bool:
-    return (
-        _coordinator(user)
-        and referral.direction == Direction.INCOMING
-        and referral.recipient_country == user.agency.country
-    )
-
-
-def can_withdraw(user, referral: TransnationalReferral) -> bool:
-    return (
-        referral.direction == Direction.OUTGOING
-        and _coordinator(user)
-        and access.can_change_case(user, referral.case)
-    )
-
-
-def can_act(user, referral: TransnationalReferral) -> bool:
-    return can_withdraw(user, referral) if referral.is_outgoing else can_answer(user, referral)
-
-
-def get_referral_for_user(user, reference: str, *, for_change: bool = False):
-    """A transnational referral in the user's scope (404 otherwise; 403 if read-only)."""
-    referral = (
-        referrals_visible_to(user)
-        .select_related("partner", "case__owner_agency", "case__person", "consent")
-        .filter(reference=reference)
-        .first()
-    )
-    if referral is None:
-        raise Http404("No such record.")
-    if for_change and not can_act(user, referral):
-        raise PermissionDenied(_("You may read this referral but not act on it."))
-    return referral
-
-
-def partners_visible_to(user) -> QuerySet[Partner]:
-    return Partner.objects.all() if access.can_administer(user) else Partner.objects.none()
-
-
-def get_partner_for_admin(user, pk: int) -> Partner:
-    if not access.can_administer(user):
-        raise PermissionDenied(_("Only administrators manage partners."))
-    partner = Partner.objects.filter(pk=pk).first()
-    if partner is None:
-        raise Http404("No such record.")
-    return partner
 
 
 def partners_to_send_to() -> QuerySet[Partner]:
@@ -445,7 +356,7 @@ def retry_failed_messages(partner: Partner, *, actor, request: HttpRequest | Non
 
 
 def _require_sender(actor, case: ProtectionCase) -> None:
-    if not can_send(actor, case):
+    if not access.can_send_abroad(actor, case):
         raise PermissionDenied(_("Only an NRM coordinator sends a case to a partner country."))
 
 
@@ -674,7 +585,7 @@ def withdraw_transnational_referral(
     request: HttpRequest | None = None,
 ) -> TransnationalReferral:
     """The sending coordinator withdraws the referral; the partner must stop processing it."""
-    if not can_withdraw(actor, referral):
+    if not access.can_withdraw_transnational(actor, referral):
         raise PermissionDenied(_("Only a coordinator of the sending country withdraws it."))
     reason = (reason or "").strip()[:MAX_REASON]
     if not reason:
@@ -757,7 +668,7 @@ def on_consent_revoked(
 
 
 def _require_receiver(actor, referral: TransnationalReferral) -> None:
-    if not can_answer(actor, referral):
+    if not access.can_answer_transnational(actor, referral):
         raise PermissionDenied(
             _("Only a coordinator of the country it was sent to answers this referral.")
         )

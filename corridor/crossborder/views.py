@@ -75,11 +75,13 @@ def queue(request):
     direction = request.GET.get("direction")
     if direction not in Direction.values:
         direction = Direction.INCOMING
-    referrals = services.referrals_visible_to(user).filter(direction=direction)
+    referrals = access.transnational_referrals_visible_to(user).filter(direction=direction)
     status = request.GET.get("status")
     if status in Status.values:
         referrals = referrals.filter(status=status)
-    waiting = services.incoming_queue_for(user).filter(status=Status.RECEIVED).count()
+    waiting = (
+        access.incoming_transnational_referrals_for(user).filter(status=Status.RECEIVED).count()
+    )
     page = Paginator(
         referrals.select_related("partner", "case").order_by("-created_at", "-pk"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
@@ -99,9 +101,9 @@ def queue(request):
 @login_required
 def detail(request, reference):
     user = request.user
-    referral = services.get_referral_for_user(user, reference)
+    referral = access.get_transnational_referral_for_user(user, reference)
     services.view_referral(referral, actor=user, request=request)
-    can_act = services.can_act(user, referral)
+    can_act = access.can_act_on_transnational(user, referral)
     return render(
         request,
         "crossborder/detail.html",
@@ -129,7 +131,7 @@ def detail(request, reference):
 def send(request, case_reference):
     user = request.user
     case = access.get_case_for_user(user, case_reference)
-    if not services.can_send(user, case):
+    if not access.can_send_abroad(user, case):
         raise PermissionDenied
     data = request.POST if request.method == "POST" else (request.GET if request.GET else None)
     form = SendForm(data)
@@ -163,7 +165,7 @@ def send(request, case_reference):
 
 
 def _act(request, reference, perform, success):
-    referral = services.get_referral_for_user(request.user, reference, for_change=True)
+    referral = access.get_transnational_referral_for_user(request.user, reference, for_change=True)
     version = request.POST.get("version")
     try:
         perform(referral, int(version) if version else None)
@@ -211,7 +213,7 @@ def decline(request, reference):
 def report(request, reference):
     form = StatusForm(request.POST)
     if not form.is_valid():
-        services.get_referral_for_user(request.user, reference, for_change=True)
+        access.get_transnational_referral_for_user(request.user, reference, for_change=True)
         for name, errors in form.errors.items():
             messages.error(request, f"{form.fields[name].label}: {' '.join(errors)}")
         return redirect("crossborder:detail", reference)
@@ -298,7 +300,7 @@ def partner_create(request):
 
 @administrators_only
 def partner_detail(request, pk):
-    partner = services.get_partner_for_admin(request.user, pk)
+    partner = access.get_partner_for_admin(request.user, pk)
     outbox = partner.outbox.exclude(status=OutboxMessage.Status.DELIVERED).select_related(
         "referral"
     )
@@ -325,7 +327,7 @@ PARTNER_ACTIONS = {
 @administrators_only
 @require_POST
 def partner_action(request, pk, action):
-    partner = services.get_partner_for_admin(request.user, pk)
+    partner = access.get_partner_for_admin(request.user, pk)
     try:
         if action == "retry":
             count = services.retry_failed_messages(partner, actor=request.user, request=request)

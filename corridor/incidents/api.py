@@ -308,7 +308,7 @@ def _with_counts(incidents):
 
 def _full(user, reference: str, *, for_change: bool = False) -> Incident:
     """The incident with everything IncidentOut shows; persons filtered by need-to-know."""
-    incident = services.get_incident_for_user(user, reference, for_change=for_change)
+    incident = access.get_incident_for_user(user, reference, for_change=for_change)
     incident = (
         _with_counts(Incident.objects.filter(pk=incident.pk))
         .prefetch_related(
@@ -344,7 +344,7 @@ def _full(user, reference: str, *, for_change: bool = False) -> Incident:
 @paginate(Pagination)
 def incident_list(request: HttpRequest, filters: Query[IncidentFilters]):
     incidents = services.filter_incidents(
-        services.incidents_visible_to(request.user), **filters.model_dump(exclude_none=True)
+        access.incidents_visible_to(request.user), **filters.model_dump(exclude_none=True)
     )
     return _with_counts(incidents).order_by("-created_at", "-pk")
 
@@ -378,7 +378,7 @@ def incident_detail(request: HttpRequest, reference: str):
     summary="Change an incident; 409 if it changed since you read it",
 )
 def incident_update(request: HttpRequest, reference: str, payload: IncidentPatch):
-    incident = services.get_incident_for_user(request.user, reference, for_change=True)
+    incident = access.get_incident_for_user(request.user, reference, for_change=True)
     services.update_incident(
         incident,
         actor=request.user,
@@ -393,7 +393,7 @@ def incident_update(request: HttpRequest, reference: str, payload: IncidentPatch
 
 
 def _for_change(request: HttpRequest, reference: str) -> Incident:
-    return services.get_incident_for_user(request.user, reference, for_change=True)
+    return access.get_incident_for_user(request.user, reference, for_change=True)
 
 
 @router.post(

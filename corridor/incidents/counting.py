@@ -432,7 +432,7 @@ def count_for(user, *, today: date | None = None, **filters) -> Counts:
     if unknown:
         raise ValidationError({name: _("Unknown filter.") for name in sorted(unknown)})
     if user and user.is_authenticated and user.has_role(*access.OPERATIONAL_ROLES):
-        incidents, suppressed = services.incidents_visible_to(user), False
+        incidents, suppressed = access.incidents_visible_to(user), False
     elif access.can_see_statistics(user):
         incidents, suppressed = Incident.objects.all(), True
     else:

@@ -29,11 +29,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import BooleanField, Exists, F, Func, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from corridor.accounts import access
-from corridor.accounts.models import Role
 from corridor.audit.services import Action, record_event
 from corridor.core.concurrency import save_versioned
 from corridor.incidents.models import (
@@ -48,11 +47,6 @@ from corridor.incidents.models import (
 )
 from corridor.people.models import Person
 from corridor.vocabularies import Exploitation
-
-# Roles that record incidents and change their own agency's incidents.
-RECORDER_ROLES = frozenset(access.OWNER_ROLES | {Role.PROSECUTOR})
-# Roles that see every incident of their country: they work on networks.
-NETWORK_ROLES = frozenset({Role.INVESTIGATOR, Role.PROSECUTOR})
 
 EDITABLE_FIELDS = (
     "title",
@@ -69,64 +63,8 @@ CODED_LISTS = {"forms_of_exploitation": Exploitation, "means_of_control": MeansO
 SUSPECT_FIELDS = ("names", "aliases", "sex", "nationality", "network_role")
 
 
-# --- need-to-know ---------------------------------------------------------------------------
-
-
-def _active(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.agency_id)
-
-
-def incident_scope(user) -> Q:
-    if not _active(user) or not user.has_role(*access.OPERATIONAL_ROLES):
-        return access.NOTHING
-    q = Q(owner_agency_id=user.agency_id)
-    if user.has_role(Role.COORDINATOR, *NETWORK_ROLES):
-        q |= Q(owner_agency__country=user.agency.country)
-    return q
-
-
-def incidents_visible_to(user) -> QuerySet[Incident]:
-    return Incident.objects.filter(incident_scope(user))
-
-
-def suspects_visible_to(user) -> QuerySet[Suspect]:
-    """Suspects of the incidents the user sees, and those the user's agency recorded."""
-    if not _active(user) or not user.has_role(*access.OPERATIONAL_ROLES):
-        return Suspect.objects.none()
-    linked = IncidentSuspect.objects.filter(
-        suspect=OuterRef("pk"), incident__in=incidents_visible_to(user)
-    )
-    return Suspect.objects.filter(Q(owner_agency_id=user.agency_id) | Exists(linked))
-
-
-def can_record_incident(user) -> bool:
-    return _active(user) and user.has_role(*RECORDER_ROLES)
-
-
-def can_change_incident(user, incident: Incident) -> bool:
-    if not _active(user):
-        return False
-    if user.has_role(Role.COORDINATOR) and incident.owner_agency.country == user.agency.country:
-        return True
-    return user.has_role(*RECORDER_ROLES) and incident.owner_agency_id == user.agency_id
-
-
-def get_incident_for_user(user, reference: str, *, for_change: bool = False) -> Incident:
-    incident = (
-        incidents_visible_to(user)
-        .select_related("owner_agency", "created_by")
-        .filter(reference=(reference or "").strip().upper())
-        .first()
-    )
-    if incident is None:
-        raise Http404("No such record.")
-    if for_change and not can_change_incident(user, incident):
-        raise PermissionDenied(_("You may read this incident but not change it."))
-    return incident
-
-
 def _require_change(actor, incident: Incident) -> None:
-    if not can_change_incident(actor, incident):
+    if not access.can_change_incident(actor, incident):
         raise PermissionDenied(_("You may read this incident but not change it."))
 
 
@@ -238,7 +176,7 @@ def _unknown_fields(fields: Iterable[str], allowed: Iterable[str]) -> None:
 
 def record_incident(*, actor, request: HttpRequest | None = None, **fields) -> Incident:
     """Create an incident owned by the actor's agency."""
-    if not can_record_incident(actor):
+    if not access.can_record_incident(actor):
         raise PermissionDenied(_("Your role does not record incidents."))
     _unknown_fields(fields, EDITABLE_FIELDS)
     incident = Incident(owner_agency_id=actor.agency_id, created_by=actor, **fields)
@@ -412,7 +350,11 @@ def add_suspect(
                     {"suspect": _("Give either a known suspect or a new one's details, not both.")}
                 )
             reference = suspect.reference if isinstance(suspect, Suspect) else suspect
-            found = suspects_visible_to(actor).filter(reference=reference.strip().upper()).first()
+            found = (
+                access.suspects_visible_to(actor)
+                .filter(reference=reference.strip().upper())
+                .first()
+            )
             if found is None:
                 raise ValidationError(
                     {

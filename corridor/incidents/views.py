@@ -89,7 +89,7 @@ def incident_list(request):
     page = None
     if operational:
         incidents = (
-            services.filter_incidents(services.incidents_visible_to(user), **filters)
+            services.filter_incidents(access.incidents_visible_to(user), **filters)
             .select_related("owner_agency")
             .annotate(
                 n_victims=Count("victim_links", filter=Q(victim_links__role=Role.VICTIM)),
@@ -109,7 +109,7 @@ def incident_list(request):
         {
             "page": page,
             "filter_form": filter_form,
-            "can_record": services.can_record_incident(user),
+            "can_record": access.can_record_incident(user),
             **counts_context(counting.count_for(user, **filters)),
         },
     )
@@ -118,7 +118,7 @@ def incident_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def incident_create(request):
-    if not services.can_record_incident(request.user):
+    if not access.can_record_incident(request.user):
         raise PermissionDenied
     form = IncidentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -139,7 +139,7 @@ def incident_create(request):
 @login_required
 def incident_detail(request, reference):
     user = request.user
-    incident = services.get_incident_for_user(user, reference)
+    incident = access.get_incident_for_user(user, reference)
     services.view_incident(incident, actor=user, request=request)
     links = list(incident.victim_links.all())
     # Only the persons this user may see anyway are loaded at all; the others are counted.
@@ -180,7 +180,7 @@ def incident_detail(request, reference):
             "stops": services.route_stops(legs),
             "places": incident.places.all(),
             "events": incident.events.select_related("place"),
-            "can_change": services.can_change_incident(user, incident),
+            "can_change": access.can_change_incident(user, incident),
             **counts_context(counting.count(Incident.objects.filter(pk=incident.pk))),
         },
     )
@@ -189,7 +189,7 @@ def incident_detail(request, reference):
 @login_required
 @require_http_methods(["GET", "POST"])
 def incident_edit(request, reference):
-    incident = services.get_incident_for_user(request.user, reference, for_change=True)
+    incident = access.get_incident_for_user(request.user, reference, for_change=True)
     if request.method == "POST":
         form = IncidentForm(request.POST)  # the service compares against the stored record
         if form.is_valid():
@@ -251,7 +251,7 @@ def _addition(kind: str):
     @login_required
     @require_http_methods(["GET", "POST"])
     def view(request, reference):
-        incident = services.get_incident_for_user(request.user, reference, for_change=True)
+        incident = access.get_incident_for_user(request.user, reference, for_change=True)
         form_class, service, title, done = ADDITIONS[kind]
         extra = {"incident": incident} if form_class is EventForm else {}
         form = form_class(request.POST or None, **extra)
@@ -281,7 +281,7 @@ add_event = _addition("event")
 @login_required
 @require_POST
 def remove_victim(request, reference, person_reference):
-    incident = services.get_incident_for_user(request.user, reference, for_change=True)
+    incident = access.get_incident_for_user(request.user, reference, for_change=True)
     try:
         services.remove_victim(
             incident, actor=request.user, request=request, person=person_reference

@@ -4,7 +4,7 @@ import json
 
 from django import template
 
-from corridor.crossborder import services
+from corridor.accounts import access
 from corridor.crossborder.models import TransnationalReferral
 
 register = template.Library()
@@ -13,7 +13,7 @@ register = template.Library()
 def case_transnational_context(user, case) -> dict:
     """What `crossborder/_case_transnational_panel.html` shows on a case page (3 queries)."""
     referrals = (
-        services.referrals_visible_to(user)
+        access.transnational_referrals_visible_to(user)
         .filter(case=case)
         .select_related("partner")
         .order_by("-created_at", "-pk")
@@ -25,7 +25,7 @@ def case_transnational_context(user, case) -> dict:
         "received_from": next(
             (r for r in rows if r.direction == TransnationalReferral.Direction.INCOMING), None
         ),
-        "can_send": services.can_send(user, case),
+        "can_send": access.can_send_abroad(user, case),
     }
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 
+from corridor.accounts import access
 from corridor.audit.models import AuditEvent
 from corridor.cases.models import ProtectionCase
 from corridor.crossborder import services
@@ -174,11 +175,11 @@ def test_each_side_acts_only_on_its_own_side(world, partners, consent, nigeria, 
     exchange()
     received = incoming()
     # Italy's coordinator neither sees nor answers what Nigeria received...
-    assert received not in services.referrals_visible_to(world.users.coordinator)
+    assert received not in access.transnational_referrals_visible_to(world.users.coordinator)
     with pytest.raises(PermissionDenied):
         services.accept_incoming_referral(received, actor=world.users.coordinator)
     # ...and Nigeria's coordinator does not see Italy's case or withdraw Italy's referral.
-    assert sent not in services.referrals_visible_to(naptip.coordinator)
+    assert sent not in access.transnational_referrals_visible_to(naptip.coordinator)
     with pytest.raises(PermissionDenied):
         services.withdraw_transnational_referral(sent, actor=naptip.coordinator, reason="no")
     # A first responder in Nigeria does not answer referrals either.

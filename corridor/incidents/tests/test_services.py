@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
+from corridor.accounts import access
 from corridor.audit.models import AuditEvent
 from corridor.core.concurrency import ConcurrentEdit
 from corridor.core.testing import AgencyFactory, PersonFactory
@@ -102,21 +103,21 @@ def test_who_sees_an_incident(world, boat):
     visible = {
         name
         for name in vars(users)
-        if services.incidents_visible_to(getattr(users, name)).filter(pk=boat.pk).exists()
+        if access.incidents_visible_to(getattr(users, name)).filter(pk=boat.pk).exists()
     }
     # the owning agency, and the country's coordinators, investigators and prosecutors
     assert visible == {"responder", "colleague", "investigator", "coordinator", "prosecutor"}
     for outsider in (users.provider, users.analyst, users.foreign_coordinator, users.admin):
         with pytest.raises(Http404):
-            services.get_incident_for_user(outsider, boat.reference)
+            access.get_incident_for_user(outsider, boat.reference)
 
 
 def test_who_changes_an_incident(world, boat):
     users = world.users
     for user in (users.responder, users.colleague, users.investigator, users.coordinator):
-        assert services.get_incident_for_user(user, boat.reference, for_change=True)
+        assert access.get_incident_for_user(user, boat.reference, for_change=True)
     with pytest.raises(PermissionDenied):  # sees it (networks) but it is not theirs
-        services.get_incident_for_user(users.prosecutor, boat.reference, for_change=True)
+        access.get_incident_for_user(users.prosecutor, boat.reference, for_change=True)
     with pytest.raises(PermissionDenied):
         services.update_incident(
             boat, actor=users.prosecutor, expected_version=boat.version, title="mine"
