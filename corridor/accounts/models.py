@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from corridor.core.crypto import EncryptedTextField
 from corridor.vocabularies import country_choices
 
 
@@ -143,7 +144,7 @@ class BreakGlassGrant(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="break_glass_grants")
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
-    reason = models.TextField(_("reason"))
+    reason = EncryptedTextField(_("reason"))
     granted_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
 

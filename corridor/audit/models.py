@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from corridor.core.crypto import EncryptedTextField
+
 GENESIS_HASH = "0" * 64
 
 
@@ -41,7 +43,7 @@ class AuditEvent(models.Model):
     object_ref = models.CharField(_("record"), max_length=40, blank=True)
     ip_address = models.CharField(_("from"), max_length=45, blank=True)
     user_agent = models.CharField(max_length=200, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = EncryptedTextField(_("reason"), blank=True)
     details = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)

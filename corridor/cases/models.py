@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -247,7 +248,7 @@ class CaseEvent(models.Model):
         choices=ProtectionCase.ClosureReason.choices,
         blank=True,
     )
-    note = models.TextField(_("note"), blank=True)
+    note = EncryptedTextField(_("note"), blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
@@ -295,7 +296,7 @@ class ReflectionExtension(models.Model):
     )
     previous_end = models.DateField(_("previous last day"))
     new_end = models.DateField(_("new last day"))
-    reason = models.TextField(_("reason"))
+    reason = EncryptedTextField(_("reason"))
     extended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -351,7 +352,9 @@ class CaseReview(models.Model):
         ProtectionCase, verbose_name=_("case"), on_delete=models.PROTECT, related_name="reviews"
     )
     due_on = models.DateField(_("due on"))
-    topic = models.CharField(_("what to review"), max_length=200, blank=True)
+    topic = EncryptedTextField(
+        _("what to review"), blank=True, validators=[MaxLengthValidator(200)]
+    )
     scheduled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from corridor.core.crypto import EncryptedTextField
+
 
 class Consent(models.Model):
     """What the person agreed may be shared, with whom, and why; revocable at any time.
@@ -73,7 +75,7 @@ class Consent(models.Model):
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    revocation_reason = models.TextField(_("reason for revocation"), blank=True)
+    revocation_reason = EncryptedTextField(_("reason for revocation"), blank=True)
 
     class Meta:
         db_table = "cases_consent"  # where it was born, inside the cases app

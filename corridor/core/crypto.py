@@ -100,3 +100,40 @@ class EncryptedTextField(models.TextField):
 
 def encrypted_fields(model: type[models.Model]) -> list[str]:
     return [f.attname for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
+
+
+def _is_token(value: str) -> bool:
+    try:
+        _keyring()[0].decrypt(value.encode("ascii"))
+    except (InvalidToken, UnicodeEncodeError, ValueError):
+        return False
+    return True
+
+
+def encrypt_existing(app_label: str, model_name: str, fields: list[str]):
+    """A migration step for a text field that becomes an EncryptedTextField: encrypts the
+    values written in clear before, in place; values already encrypted are left alone, so
+    running it twice changes nothing."""
+    from django.db import migrations
+
+    def forwards(apps, schema_editor):
+        model = apps.get_model(app_label, model_name)
+        connection = schema_editor.connection
+        quote = connection.ops.quote_name
+        table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+        for name in fields:
+            column = quote(model._meta.get_field(name).column)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT {pk}, {column} FROM {table} WHERE {column} <> ''"  # noqa: S608
+                )
+                rows = cursor.fetchall()
+                for row_pk, value in rows:
+                    if value is None or _is_token(value):
+                        continue
+                    cursor.execute(
+                        f"UPDATE {table} SET {column} = %s WHERE {pk} = %s",  # noqa: S608
+                        [encrypt(value), row_pk],
+                    )
+
+    return migrations.RunPython(forwards, migrations.RunPython.noop)

@@ -171,9 +171,9 @@ class Referral(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.SENT
     )
-    note = models.TextField(_("note"), blank=True)
-    decline_reason = models.TextField(_("reason for declining"), blank=True)
-    withdraw_reason = models.TextField(_("reason for withdrawing"), blank=True)
+    note = EncryptedTextField(_("note"), blank=True)
+    decline_reason = EncryptedTextField(_("reason for declining"), blank=True)
+    withdraw_reason = EncryptedTextField(_("reason for withdrawing"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -26,7 +26,7 @@ ALLOWED = {
         "crossborder",
         "intake",
     },
-    "audit": {"jobs", "accounts"},
+    "audit": {"core", "jobs", "accounts"},
     "jobs": {"core", "audit", "accounts", "api"},
     "consent": {"core", "audit", "accounts", "vocabularies", "people", "cases"},
 }
