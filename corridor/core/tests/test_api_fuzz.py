@@ -7,7 +7,9 @@ import os
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from corridor.accounts.services import issue_api_token
@@ -21,6 +23,17 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_applicatio
 @pytest.fixture(autouse=True)
 def _no_mfa(settings):
     settings.CORRIDOR_REQUIRE_MFA = False
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """A real WSGI request closes the database connection when it ends, which would end the
+    test's transaction (on PostgreSQL); Django's test client does the same as this."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
