@@ -31,6 +31,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core import serializers
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError
 from django.core.management.color import no_style
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
@@ -86,6 +87,20 @@ def backup_key(value: str | None = None) -> Fernet:
         return Fernet(key.encode("ascii"))
     except (ValueError, UnicodeEncodeError) as exc:
         raise ImproperlyConfigured("CORRIDOR_BACKUP_KEY is not a Fernet key.") from exc
+
+
+class BackupCommand(BaseCommand):
+    """What `corridor backup` and `corridor restore` share: a file, and the backup key."""
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+
+    def key_and_path(self, file: str) -> tuple[Fernet, Path]:
+        try:
+            key = backup_key()
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc)) from exc
+        return key, Path(file).expanduser()
 
 
 def backed_up_models() -> list:

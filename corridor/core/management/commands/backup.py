@@ -3,27 +3,17 @@
 CORRIDOR_BACKUP_KEY_FILE=/secure/backup.key corridor backup /backups/corridor-$(date +%F).cbk
 """
 
-from pathlib import Path
-
-from django.core.exceptions import ImproperlyConfigured
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from corridor.audit.services import Action, record_event
-from corridor.core.backup import backup_key, write_backup
+from corridor.core.backup import BackupCommand, write_backup
 
 
-class Command(BaseCommand):
+class Command(BackupCommand):
     help = "Write an encrypted backup of every record to FILE."
 
-    def add_arguments(self, parser):
-        parser.add_argument("file")
-
     def handle(self, *args, file, **options):
-        try:
-            key = backup_key()
-        except ImproperlyConfigured as exc:
-            raise CommandError(str(exc)) from exc
-        path = Path(file).expanduser()
+        key, path = self.key_and_path(file)
         if path.exists():
             raise CommandError(f"{path} exists already: backups are never overwritten.")
         self.stdout.write(f"Writing {path}…")

@@ -3,27 +3,17 @@
 corridor migrate && CORRIDOR_BACKUP_KEY_FILE=/secure/backup.key corridor restore FILE
 """
 
-from pathlib import Path
-
-from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from corridor.core.backup import BackupError, backup_key, restore_backup
+from corridor.core.backup import BackupCommand, BackupError, restore_backup
 
 
-class Command(BaseCommand):
+class Command(BackupCommand):
     help = "Restore a backup into an empty database; verify counts, decryption and the audit chain."
 
-    def add_arguments(self, parser):
-        parser.add_argument("file")
-
     def handle(self, *args, file, **options):
-        try:
-            key = backup_key()
-        except ImproperlyConfigured as exc:
-            raise CommandError(str(exc)) from exc
-        path = Path(file).expanduser()
+        key, path = self.key_and_path(file)
         if not path.is_file():
             raise CommandError(f"No backup at {path}.")
         call_command("migrate", interactive=False, verbosity=0)
