@@ -12,7 +12,7 @@ from corridor.accounts.models import Agency, Role, User
 from corridor.cases.models import ProtectionCase
 from corridor.people.models import Person
 from corridor.referrals.models import Referral
-from corridor.vocabularies import ServiceType
+from corridor.vocabularies import ServiceType, Sex
 
 TEST_PASSWORD = "correct horse battery staple"  # noqa: S105
 
@@ -59,7 +59,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
     owner_agency = factory.SubFactory(AgencyFactory)
     given_name = factory.Faker("first_name")
     family_name = factory.Faker("last_name")
-    sex = Person.Sex.FEMALE
+    sex = Sex.FEMALE
     nationality = "NG"
     age_estimate_min = 24
     age_estimate_max = 28

@@ -33,7 +33,7 @@ from corridor.cases.models import NEED_CHOICES, ProtectionCase
 from corridor.consent.models import Consent
 from corridor.people.models import Person
 from corridor.people.services import HTCDS_GENDER
-from corridor.vocabularies import Exploitation, country_choices
+from corridor.vocabularies import Exploitation, Sex, country_choices
 
 Category = Consent.DataCategory
 Purpose = Consent.Purpose
@@ -244,7 +244,7 @@ def person_fields(record: dict) -> dict:
         if field is None or not field.person_field or value is None:
             continue
         if field.person_field == "sex":
-            value = GENDER_TO_SEX.get(value, Person.Sex.UNKNOWN)
+            value = GENDER_TO_SEX.get(value, Sex.UNKNOWN)
         elif field.person_field == "date_of_birth":
             try:
                 value = date.fromisoformat(value)

@@ -31,7 +31,7 @@ from corridor.incidents.models import (
     RouteLeg,
     Suspect,
 )
-from corridor.vocabularies import Exploitation
+from corridor.vocabularies import Exploitation, Sex
 
 router = Router(tags=["incidents"])
 
@@ -61,7 +61,7 @@ class SuspectOut(Schema):
     reference: str = Field(description="e.g. SU-1A2B3C4D.")
     names: str
     aliases: str
-    sex: str = Field(description="One of: " + _codes(Suspect.Sex) + ".")
+    sex: str = Field(description="One of: " + _codes(Sex) + ".")
     nationality: str = Field(description="ISO 3166-1 alpha-2, or ''.")
     network_role: str = Field(description="One of: " + _codes(Suspect.NetworkRole) + ".")
 
@@ -214,7 +214,7 @@ class SuspectIn(Schema):
     suspect: str | None = Field(None, description="A suspect you may see, e.g. SU-1A2B3C4D.")
     names: str = ""
     aliases: str = ""
-    sex: one_of(Suspect.Sex) = Suspect.Sex.UNKNOWN.value
+    sex: one_of(Sex) = Sex.UNKNOWN.value
     nationality: str = Field("", description="ISO 3166-1 alpha-2.")
     network_role: one_of(Suspect.NetworkRole) = Suspect.NetworkRole.OTHER.value
     notes: str = ""

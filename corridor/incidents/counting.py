@@ -64,7 +64,7 @@ from corridor.cases.models import ProtectionCase
 from corridor.incidents import services
 from corridor.incidents.models import Incident, IncidentVictim, RouteLeg
 from corridor.people.models import ADULT_AGE, Person
-from corridor.vocabularies import Exploitation
+from corridor.vocabularies import Exploitation, Sex
 
 THRESHOLD = 10
 SUPPRESSED = "<10"
@@ -244,9 +244,9 @@ def _age_group_of(victim: _Victim, today: date) -> str:
 
 
 def _by_sex(victims: dict[int, _Victim]) -> dict[str, int]:
-    counts = dict.fromkeys(Person.Sex.values, 0)
+    counts = dict.fromkeys(Sex.values, 0)
     for victim in victims.values():
-        counts[victim.sex if victim.sex in counts else Person.Sex.UNKNOWN] += 1
+        counts[victim.sex if victim.sex in counts else Sex.UNKNOWN] += 1
     return counts
 
 

@@ -15,11 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.core.crypto import EncryptedTextField
 from corridor.core.references import new_reference
-from corridor.people.models import Person
-from corridor.vocabularies import Exploitation, country_choices
+from corridor.vocabularies import Exploitation, Sex, country_choices
 
 __all__ = [
-    "Exploitation",
     "Incident",
     "IncidentEvent",
     "IncidentSuspect",
@@ -168,8 +166,6 @@ class IncidentVictim(models.Model):
 
 class Suspect(models.Model):
     """A suspected trafficker or smuggler. Minimal for now: criminal cases will add more."""
-
-    Sex = Person.Sex  # the same codes as for victims, so statistics compare like with like
 
     class NetworkRole(models.TextChoices):
         RECRUITER = "recruiter", _("Recruiter")

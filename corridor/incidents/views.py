@@ -26,9 +26,8 @@ from corridor.incidents.forms import (
     VictimForm,
 )
 from corridor.incidents.models import Incident, IncidentVictim, RouteLeg
-from corridor.people.models import Person
 from corridor.people.services import view_person_list
-from corridor.vocabularies import Exploitation
+from corridor.vocabularies import Exploitation, Sex
 
 PAGE_SIZE = 50
 Role = IncidentVictim.Role
@@ -46,7 +45,7 @@ def counts_context(counts: counting.Counts) -> dict:
     countries = dict(country_choices())
     return {
         "counts": counts,
-        "by_sex": _labelled(counts.by_sex, Person.Sex.choices),
+        "by_sex": _labelled(counts.by_sex, Sex.choices),
         "by_age_group": _labelled(counts.by_age_group, counting.AgeGroup.choices),
         "by_nationality": _labelled(
             counts.by_nationality, [*countries.items(), (counting.UNKNOWN, _("Unknown"))]

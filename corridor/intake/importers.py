@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from corridor.cases.models import ProtectionCase
 from corridor.people.models import Person
-from corridor.vocabularies import Exploitation
+from corridor.vocabularies import Exploitation, Sex
 
 MAX_AGE = 120
 
@@ -402,7 +402,7 @@ def _check_headers(headers: list[str]) -> None:
 # --- values -------------------------------------------------------------------------------
 
 _SEX = {
-    Person.Sex.FEMALE: (
+    Sex.FEMALE: (
         "f",
         "female",
         "woman",
@@ -417,7 +417,7 @@ _SEX = {
         "انثى",
         "أنثى",
     ),
-    Person.Sex.MALE: (
+    Sex.MALE: (
         "m",
         "male",
         "man",
@@ -430,8 +430,8 @@ _SEX = {
         "homem",
         "ذكر",
     ),
-    Person.Sex.OTHER: ("o", "x", "other", "autre", "outro"),
-    Person.Sex.UNKNOWN: (
+    Sex.OTHER: ("o", "x", "other", "autre", "outro"),
+    Sex.UNKNOWN: (
         "unknown",
         "u",
         "inconnu",
@@ -449,7 +449,7 @@ _SEX_LOOKUP = {normalise(v): code for code, values in _SEX.items() for v in (cod
 
 def parse_sex(raw: str) -> str:
     if not raw.strip():
-        return Person.Sex.UNKNOWN
+        return Sex.UNKNOWN
     code = _SEX_LOOKUP.get(normalise(raw)) or _SEX_LOOKUP.get(raw.strip())
     if code is None:
         raise CellError(

@@ -26,8 +26,8 @@ from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from corridor.people.models import Person
 from corridor.screening.models import IndicatorCatalogue, localized
+from corridor.vocabularies import Sex
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -323,7 +323,7 @@ def choice_rows() -> list[dict]:
         add("answer", name, _in_each_language(label))
     for name, label in (("yes", lambda: _("Yes")), ("no", lambda: _("No"))):
         add("yes_no", name, _in_each_language(label))
-    for value, label in Person.Sex.choices:
+    for value, label in Sex.choices:
         add("sex", value, _in_each_language(lambda label=label: label))
     for name, label in (
         (AGE_KNOWN, lambda: _("Known")),

@@ -15,6 +15,7 @@ from corridor.accounts.api import AgencyRef
 from corridor.api import READ_ERRORS, WRITE_ERRORS, AuditedPagination, ErrorOut, one_of
 from corridor.people import services
 from corridor.people.models import Person
+from corridor.vocabularies import Sex
 
 router = Router(tags=["persons"])
 
@@ -24,7 +25,7 @@ class PersonSummaryOut(Schema):
     owner_agency: AgencyRef = Field(description="HTCDS cas_CaseOwner: the registering agency.")
     given_name: str = Field(description="HTCDS prs_FirstName.")
     family_name: str = Field(description="HTCDS prs_SecondName.")
-    sex: str = Field(description="HTCDS prs_Gender: " + ", ".join(Person.Sex.values) + ".")
+    sex: str = Field(description="HTCDS prs_Gender: " + ", ".join(Sex.values) + ".")
     date_of_birth: date | None = Field(description="HTCDS prs_Birthdate.")
     age: int | None = Field(description="Age today, from the date of birth.")
     age_estimate_min: int | None
@@ -60,7 +61,7 @@ class PersonIn(Schema):
     given_name: str = ""
     family_name: str = ""
     aliases: str = ""
-    sex: one_of(Person.Sex) = Person.Sex.UNKNOWN.value
+    sex: one_of(Sex) = Sex.UNKNOWN.value
     date_of_birth: date | None = None
     age_estimate_min: int | None = None
     age_estimate_max: int | None = None

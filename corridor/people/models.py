@@ -18,8 +18,6 @@ ADULT_AGE = 18
 class Person(models.Model):
     """Someone who may be a victim of trafficking or a smuggled migrant in need of help."""
 
-    Sex = Sex  # the shared code list (corridor.vocabularies), reached from the record too
-
     class DocumentType(models.TextChoices):
         NONE = "", _("None")
         PASSPORT = "passport", _("Passport")

@@ -5,10 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from corridor.accounts import access
 from corridor.accounts.models import Agency
 from corridor.consent.models import Consent
-from corridor.people.models import Person
 from corridor.referrals import services
 from corridor.referrals.models import OFFER_SEXES, ServiceOffer
-from corridor.vocabularies import ServiceType
+from corridor.vocabularies import ServiceType, Sex
 
 
 def _split(text: str) -> list[str]:
@@ -34,7 +33,7 @@ class ListField(forms.CharField):
 
 
 def sex_choices():
-    return [(value, label) for value, label in Person.Sex.choices if value in OFFER_SEXES]
+    return [(value, label) for value, label in Sex.choices if value in OFFER_SEXES]
 
 
 class OfferChoiceField(forms.ModelChoiceField):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.core.crypto import EncryptedTextField
 from corridor.core.references import referral_reference
-from corridor.vocabularies import ServiceType
+from corridor.vocabularies import ServiceType, Sex
 
 # The sexes an offer may restrict itself to (a person of unknown sex is not refused by sex).
 OFFER_SEXES = ("female", "male", "other")
@@ -106,9 +106,7 @@ class ServiceOffer(models.Model):
         return self.counts_places and not self.free_places
 
     def get_sexes_display(self) -> list[str]:
-        from corridor.people.models import Person
-
-        return [str(Person.Sex(sex).label) for sex in self.sexes if sex in Person.Sex.values]
+        return [str(Sex(sex).label) for sex in self.sexes if sex in Sex.values]
 
 
 class Referral(models.Model):

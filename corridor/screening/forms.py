@@ -6,7 +6,7 @@ from corridor.people.models import Person
 from corridor.screening.htcds import METHODS_OF_CONTROL
 from corridor.screening.models import AgeAssessment, ExploitationType, localized
 from corridor.screening.rules import Strength
-from corridor.vocabularies import Exploitation, country_choices
+from corridor.vocabularies import Exploitation, Sex, country_choices
 
 YES, NO, UNKNOWN = "yes", "no", "unknown"
 ANSWER_CHOICES = [(YES, _("Yes")), (NO, _("No")), (UNKNOWN, _("Don't know"))]
@@ -36,7 +36,7 @@ class StartForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     sex = forms.ChoiceField(
-        label=_("Sex"), choices=Person.Sex.choices, initial=Person.Sex.UNKNOWN, required=False
+        label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN, required=False
     )
     nationality = forms.ChoiceField(
         label=_("Nationality"), choices=[("", "—")] + country_choices(), required=False
@@ -125,7 +125,7 @@ class StartForm(forms.Form):
         fields["given_name"] = (fields["given_name"] or "").strip()
         fields["languages"] = (fields["languages"] or "").strip()
         fields["nationality"] = fields["nationality"] or ""
-        fields["sex"] = fields["sex"] or Person.Sex.UNKNOWN
+        fields["sex"] = fields["sex"] or Sex.UNKNOWN
         if fields["age_estimate_min"] is not None and fields["age_estimate_max"] is None:
             fields["age_estimate_max"] = fields["age_estimate_min"]
         return fields
