@@ -168,6 +168,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "corridor.accounts.middleware.RequireMFAMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "corridor.accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "corridor.core.middleware.NoStoreMiddleware",
@@ -194,8 +195,12 @@ TEMPLATES = [
 ]
 
 _default_db = f"sqlite:///{CORRIDOR_DATA_DIR / 'corridor.sqlite3'}"
+# Persistent connections are checked before a request reuses them, so a server whose database
+# went away and came back answers again at once instead of failing once per idle thread.
 DATABASES = {
-    "default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_db), conn_max_age=60)
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", _default_db), conn_max_age=60, conn_health_checks=True
+    )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions serialise writers, which the audit hash chain relies on.
@@ -244,6 +249,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = envint("CORRIDOR_SESSION_SECONDS", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# A session left without a request this long ends (accounts.middleware.IdleTimeoutMiddleware).
+CORRIDOR_IDLE_SECONDS = envint("CORRIDOR_IDLE_SECONDS", 30 * 60)
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Strict"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -355,6 +362,10 @@ CORRIDOR_AUDIT_ANCHOR_FILE = os.environ.get(
 CORRIDOR_BACKUP_KEY = envsecret("CORRIDOR_BACKUP_KEY")
 # A register longer than this is imported by a background job, with a progress bar.
 CORRIDOR_BACKGROUND_IMPORT_ROWS = envint("CORRIDOR_BACKGROUND_IMPORT_ROWS", 500)
+# A register is written this many rows per transaction, so that an import never holds the
+# database (SQLite's write lock) for more than a moment; each step commits its rows and the
+# mark of the last row written together, so an interrupted import resumes after it.
+CORRIDOR_IMPORT_BATCH_ROWS = envint("CORRIDOR_IMPORT_BATCH_ROWS", 200)
 # Progress of running jobs is shared through a cache the web server and the workers both
 # reach, outside the database (a job's own transaction would hide it).
 CACHES = {

@@ -18,3 +18,5 @@ urlpatterns = [
     path("jobs/", include("corridor.jobs.urls")),
     path("api/", api.urls),
 ]
+
+handler500 = "corridor.core.views.server_error"

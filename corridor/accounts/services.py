@@ -11,6 +11,7 @@ import base64
 import hmac
 import io
 import re
+import time
 from base64 import b32encode
 from datetime import timedelta
 
@@ -44,7 +45,14 @@ _DUMMY_HASH = ApiToken.hash_secret("corridor-no-such-token")
 # --- sign-in audit (connected to Django's auth signals in apps.py) -------------------------
 
 
+# When the session began and when it was last used (accounts.middleware.IdleTimeoutMiddleware).
+SIGNED_IN_KEY = "corridor_signed_in_at"
+SEEN_KEY = "corridor_seen_at"
+
+
 def on_user_logged_in(sender, request, user, **kwargs) -> None:
+    if request is not None and hasattr(request, "session"):
+        request.session[SIGNED_IN_KEY] = request.session[SEEN_KEY] = int(time.time())
     record_event(Action.LOGIN, actor=user, obj=user, request=request)
 
 

@@ -1,5 +1,6 @@
 """Production refuses to start with missing or published demo secrets, and says which."""
 
+import json
 import os
 import subprocess
 import sys
@@ -105,3 +106,49 @@ def test_production_starts_with_real_secrets(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout
+
+
+COOKIE_SCRIPT = """
+import json, django
+django.setup()
+from django.conf import settings
+from django.test import Client
+response = Client().get("/accounts/login/", secure=True, HTTP_HOST="corridor.example.org")
+cookie = response.cookies[settings.CSRF_COOKIE_NAME]
+print(json.dumps({
+    "status": response.status_code,
+    "hsts": response.get("Strict-Transport-Security", ""),
+    "csrf": {"secure": bool(cookie["secure"]), "httponly": bool(cookie["httponly"]),
+             "samesite": cookie["samesite"]},
+    "session": [settings.SESSION_COOKIE_SECURE, settings.SESSION_COOKIE_HTTPONLY,
+                settings.SESSION_COOKIE_SAMESITE],
+    "plain_http": Client().get("/accounts/login/", HTTP_HOST="corridor.example.org").status_code,
+}))
+"""
+
+
+def test_production_cookies_are_secure_http_only_and_same_site(tmp_path):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CORRIDOR_")}
+    clean.update(
+        DJANGO_SETTINGS_MODULE="corridor.settings",
+        CORRIDOR_ENV="production",
+        CORRIDOR_SECRET_KEY=REAL_SECRET,
+        CORRIDOR_FIELD_KEYS=Fernet.generate_key().decode(),
+        CORRIDOR_ALLOWED_HOSTS="corridor.example.org",
+        CORRIDOR_DATA_DIR=str(tmp_path),
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", COOKIE_SCRIPT],
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["status"] == 200
+    assert seen["hsts"].startswith("max-age=31536000")
+    assert seen["csrf"] == {"secure": True, "httponly": True, "samesite": "Strict"}
+    assert seen["session"] == [True, True, "Lax"]
+    assert seen["plain_http"] == 301  # plain HTTP is redirected to HTTPS
