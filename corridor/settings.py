@@ -376,6 +376,9 @@ CACHES = {
     }
     if CORRIDOR_JOBS_BACKEND == "redis"
     else {
+# An audit event is sealed into the chain moments after it is written (at the latest by the
+# worker's sweep every minute); one left outside longer than this is reported by verify.
+CORRIDOR_AUDIT_CHAIN_GRACE_SECONDS = envint("CORRIDOR_AUDIT_CHAIN_GRACE_SECONDS", 300)
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(CORRIDOR_DATA_DIR / "cache" / "jobs"),
     },

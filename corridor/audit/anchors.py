@@ -47,7 +47,12 @@ def anchor_head() -> dict | None:
     if path is None:
         return None
     head = AuditChainHead.objects.filter(pk=1).first()
-    last = AuditEvent.objects.order_by("-id").values("id", "hash").first()
+    last = (
+        AuditEvent.objects.filter(chain_seq__isnull=False)
+        .order_by("-chain_seq")
+        .values("id", "hash")
+        .first()
+    )
     if head is None or last is None:
         return None
     anchors = read_anchors(path)

@@ -17,6 +17,9 @@ class AuditEvent(models.Model):
 
     The hash covers every field and the previous hash, so editing, inserting or removing a
     row breaks the chain at that row; `corridor audit verify` finds the first broken link.
+    An event is written unchained (no `chain_seq` yet) and sealed into the chain moments later,
+    in commit order, by whoever holds the chain head (audit.services.chain_pending): so that
+    recording a view never waits for other viewers.
     """
 
     class Action(models.TextChoices):
@@ -45,12 +48,18 @@ class AuditEvent(models.Model):
     user_agent = models.CharField(max_length=200, blank=True)
     reason = EncryptedTextField(_("reason"), blank=True)
     details = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    chain_seq = models.BigIntegerField(null=True, blank=True, unique=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["object_type", "object_ref"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_ref"]),
+            models.Index(
+                fields=["id"], condition=models.Q(chain_seq__isnull=True), name="audit_unchained"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_ref}"
@@ -87,10 +96,11 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """A single row locked by every writer so the chain stays linear under concurrency."""
+    """A single row locked by whoever seals events into the chain, so it stays linear."""
 
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
     count = models.BigIntegerField(default=0)
+    last_seq = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"{self.count} events, last {self.last_hash[:12]}"

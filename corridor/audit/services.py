@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -34,14 +36,15 @@ def record_event(
     reason: str = "",
     details: dict | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain, inside the caller's transaction."""
+    """Append one event inside the caller's transaction, and seal what is waiting into the
+    chain if the head is free; if another writer holds it, this one does not wait: the event
+    is sealed by the next writer or by the background sweep within a minute."""
     if obj is not None:
         object_type = object_type or obj._meta.model_name
         object_ref = object_ref or str(getattr(obj, "reference", None) or obj.pk)
     ip, agent = client_address(request)
     with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-        event = AuditEvent(
+        event = AuditEvent.objects.create(
             at=timezone.now(),
             actor_id=getattr(actor, "pk", None),
             actor_username=getattr(actor, "username", "") or "",
@@ -53,14 +56,50 @@ def record_event(
             user_agent=agent,
             reason=reason,
             details=details or {},
-            prev_hash=head.last_hash,
         )
-        event.hash = event.compute_hash()
-        event.save()
-        head.last_hash = event.hash
-        head.count += 1
-        head.save(update_fields=["last_hash", "count"])
+        sealed = chain_pending(wait=False)
+    if event.pk in sealed:
+        event.chain_seq, event.prev_hash, event.hash = sealed[event.pk]
     return event
+
+
+CHAIN_BATCH = 500
+
+
+def chain_pending(*, wait: bool = True, limit: int = CHAIN_BATCH) -> dict[int, tuple]:
+    """Seal unchained events into the chain in the order they became visible (commit order).
+
+    Holds the head row only for this transaction; with wait=False a writer finding the head
+    taken leaves its event for the holder's successor. Returns {event id: (seq, prev, hash)}.
+    """
+    with transaction.atomic():
+        heads = AuditChainHead.objects.select_for_update(skip_locked=not wait)
+        head = heads.filter(pk=1).first()
+        if head is None and not AuditChainHead.objects.filter(pk=1).exists():
+            AuditChainHead.objects.get_or_create(pk=1)  # a database emptied by hand
+            head = heads.filter(pk=1).first()
+        if head is None:
+            return {}  # taken by another writer
+        pending = list(AuditEvent.objects.filter(chain_seq__isnull=True).order_by("id")[:limit])
+        if not pending:
+            return {}
+        previous, seq = head.last_hash, head.last_seq
+        for event in pending:
+            seq += 1
+            event.chain_seq, event.prev_hash = seq, previous
+            event.hash = previous = event.compute_hash()
+        AuditEvent.objects.bulk_update(pending, ["chain_seq", "prev_hash", "hash"])
+        head.last_hash, head.last_seq, head.count = previous, seq, head.count + len(pending)
+        head.save(update_fields=["last_hash", "last_seq", "count"])
+    return {event.pk: (event.chain_seq, event.prev_hash, event.hash) for event in pending}
+
+
+def chain_all() -> int:
+    """Seal everything waiting (the background sweep, and before a verification)."""
+    total = 0
+    while sealed := chain_pending(wait=True):
+        total += len(sealed)
+    return total
 
 
 @dataclass
@@ -68,6 +107,7 @@ class ChainReport:
     checked: int
     broken_at: int | None = None
     problem: str = ""
+    waiting: int = 0  # written moments ago, not sealed into the chain yet
 
     @property
     def ok(self) -> bool:
@@ -75,17 +115,20 @@ class ChainReport:
 
 
 def _events_in_order(batch: int = 5000) -> Iterator[AuditEvent]:
-    last_id = 0
+    last_seq = 0
     while True:
-        chunk = list(AuditEvent.objects.filter(id__gt=last_id).order_by("id")[:batch])
+        chunk = list(
+            AuditEvent.objects.filter(chain_seq__gt=last_seq).order_by("chain_seq")[:batch]
+        )
         if not chunk:
             return
         yield from chunk
-        last_id = chunk[-1].id
+        last_seq = chunk[-1].chain_seq
 
 
 def verify_chain(progress=None) -> ChainReport:
-    """Recompute every hash; report the first event whose link or content is wrong."""
+    """Recompute every hash; report the first event whose link or content is wrong, and any
+    event left outside the chain longer than sealing ever takes (held back or slipped in)."""
     expected_prev = GENESIS_HASH
     checked = 0
     for event in _events_in_order():
@@ -100,10 +143,20 @@ def verify_chain(progress=None) -> ChainReport:
     head = AuditChainHead.objects.filter(pk=1).first()
     if head and (head.last_hash != expected_prev or head.count != checked):
         return ChainReport(checked, None, "events at the end of the trail were removed")
+    grace = timedelta(seconds=settings.CORRIDOR_AUDIT_CHAIN_GRACE_SECONDS)
+    stale = (
+        AuditEvent.objects.filter(chain_seq__isnull=True, at__lt=timezone.now() - grace)
+        .order_by("id")
+        .first()
+    )
+    if stale is not None:
+        return ChainReport(
+            checked, stale.id, f"this event was left out of the chain for more than {grace}"
+        )
     anchored = check_anchors()
     if anchored is not None:
         return ChainReport(checked, anchored.event_id, anchored.problem)
-    return ChainReport(checked)
+    return ChainReport(checked, waiting=AuditEvent.objects.filter(chain_seq__isnull=True).count())
 
 
 def trail_for(object_type: str, object_ref: str):

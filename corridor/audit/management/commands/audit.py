@@ -20,8 +20,13 @@ class Command(BaseCommand):
         if report.checked >= 10000:
             sys.stderr.write("\n")
         if report.ok:
+            waiting = (
+                f" ({report.waiting:,} just written, not sealed yet)" if report.waiting else ""
+            )
             self.stdout.write(
-                self.style.SUCCESS(f"Audit chain intact: {report.checked:,} events checked.")
+                self.style.SUCCESS(
+                    f"Audit chain intact: {report.checked:,} events checked.{waiting}"
+                )
             )
             return
         where = f"at event {report.broken_at}" if report.broken_at else "after the last event"
