@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -203,6 +204,16 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+# A pool of connections per server process (psycopg_pool), for servers with more threads than
+# the database should have connections; 0 keeps one persistent connection per thread.
+CORRIDOR_DB_POOL_MAX = envint("CORRIDOR_DB_POOL_MAX", 0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and CORRIDOR_DB_POOL_MAX:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them; health checks stay on
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": CORRIDOR_DB_POOL_MAX,
+        "timeout": envint("CORRIDOR_DB_POOL_TIMEOUT_SECONDS", 10),
+    }
     # IMMEDIATE transactions serialise writers, which the audit hash chain relies on.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
@@ -299,11 +310,20 @@ TIME_ZONE = os.environ.get("CORRIDOR_TIME_ZONE", "UTC")
 
 STATIC_URL = "/static/"
 STATIC_ROOT = CORRIDOR_DATA_DIR / "static"
-WHITENOISE_USE_FINDERS = True
+# The demo serves static files straight from the apps. Production serves what `corridor serve`
+# collected: names carrying a hash of the content, compressed, cached by browsers for a year.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+# Source maps are for developers' tools: not worth minutes of compression at every start.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
+WHITENOISE_KEEP_ONLY_HASHED_FILES = PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "corridor.core.storage.CompressedStaticFiles"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
 
 EMAIL_BACKEND = os.environ.get(

@@ -1,7 +1,8 @@
 """PostgreSQL goes away in the middle of the working day: a served instance answers 503 with
 Retry-After (JSON for the API, a plain page for people, never a traceback), a write cut off
 before its COMMIT leaves nothing half-written and the audit chain whole, and when the
-database is back the same server answers again without a restart.
+database is back the same server answers again without a restart — with one persistent
+connection per thread, and with a pool of connections (CORRIDOR_DB_POOL_MAX).
 
 A real server process talks to a real PostgreSQL through a TCP proxy the test can cut.
 Runs where DATABASE_URL points at PostgreSQL (CI); skipped on SQLite."""
@@ -123,8 +124,8 @@ def _request(url: str, *, token: str = "", body: dict | None = None):
         return exc.code, dict(exc.headers), exc.read().decode(errors="replace")
 
 
-@pytest.fixture
-def served(tmp_path):
+@pytest.fixture(params=["persistent connections", "connection pool"])
+def served(request, tmp_path):
     import psycopg
 
     parts = urlsplit(DATABASE_URL)
@@ -136,7 +137,10 @@ def served(tmp_path):
     proxy = CuttableProxy((parts.hostname, parts.port or 5432))
     user = f"{parts.username}@" if parts.username else ""
     through_proxy = f"postgres://{user}127.0.0.1:{proxy.port}/{name}"
-    node = Node("IT", tmp_path / "it", free_port(), extra_env={"DATABASE_URL": through_proxy})
+    env = {"DATABASE_URL": through_proxy}
+    if request.param == "connection pool":
+        env["CORRIDOR_DB_POOL_MAX"] = "4"
+    node = Node("IT", tmp_path / "it", free_port(), extra_env=env)
     node.prepare(victims=5)
     token = json.loads(node.python("-c", TOKEN_SCRIPT))["token"]
     node.start()

@@ -1,0 +1,8 @@
+"""Static files for production: content-hashed names, gzip and Brotli copies, and a manifest
+that tolerates a template naming a file that was not collected (it is served unhashed)."""
+
+from whitenoise.storage import CompressedManifestStaticFilesStorage
+
+
+class CompressedStaticFiles(CompressedManifestStaticFilesStorage):
+    manifest_strict = False
