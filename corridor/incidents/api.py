@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict
@@ -21,6 +21,8 @@ from corridor.accounts.api import AgencyRef
 from corridor.api import READ_ERRORS, WRITE_ERRORS, ErrorOut, Pagination, one_of
 from corridor.incidents import counting, services
 from corridor.incidents.models import (
+    LOCALITY_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
     Incident,
     IncidentEvent,
     IncidentSuspect,
@@ -34,6 +36,8 @@ from corridor.incidents.models import (
 from corridor.vocabularies import Exploitation, Sex
 
 router = Router(tags=["incidents"])
+# Sent with a list whose search looked at the newest incidents only: how many it looked at.
+SEARCH_LIMITED_HEADER = "X-Corridor-Search-Limited"
 
 Day = date  # for fields named `date`, which would shadow the type in their class body
 
@@ -174,7 +178,7 @@ class IncidentOut(IncidentSummaryOut):
 class IncidentIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    title: str = Field(description="Shown in lists: no names.")
+    title: str = Field(max_length=TITLE_MAX_LENGTH, description="Shown in lists: no names.")
     summary: str = ""
     start_date: date | None = None
     end_date: date | None = None
@@ -189,7 +193,7 @@ class IncidentPatch(Schema):
     model_config = ConfigDict(extra="forbid")
 
     version: int
-    title: str = ""
+    title: str = Field("", max_length=TITLE_MAX_LENGTH)
     summary: str = ""
     start_date: date | None = None
     end_date: date | None = None
@@ -224,9 +228,9 @@ class RouteLegIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     from_country: str = Field(description="ISO 3166-1 alpha-2.")
-    from_locality: str = ""
+    from_locality: str = Field("", max_length=LOCALITY_MAX_LENGTH)
     to_country: str = Field(description="ISO 3166-1 alpha-2.")
-    to_locality: str = ""
+    to_locality: str = Field("", max_length=LOCALITY_MAX_LENGTH)
     mode: one_of(RouteLeg.Mode)
     departed_on: date | None = None
     arrived_on: date | None = None
@@ -238,7 +242,7 @@ class PlaceIn(Schema):
 
     kind: one_of(Place.Kind)
     country: str = Field(description="ISO 3166-1 alpha-2.")
-    locality: str = ""
+    locality: str = Field("", max_length=LOCALITY_MAX_LENGTH)
     latitude: Decimal | None = None
     longitude: Decimal | None = None
 
@@ -253,7 +257,16 @@ class EventIn(Schema):
 
 
 class IncidentFilters(Schema):
-    q: str | None = Field(None, description="Words of the title, or a reference.")
+    q: str | None = Field(
+        None,
+        description=(
+            "A reference, or words that all appear in the title or a locality of a place or of "
+            "the route (any case, with or without accents). Titles and localities are encrypted "
+            f"at rest, so the words are looked for in the {services.SEARCH_SCAN_LIMIT} newest "
+            "incidents that match the other filters only; the answer says so in "
+            f"`search_limited` (counts) or the `{SEARCH_LIMITED_HEADER}` header (lists)."
+        ),
+    )
     date_from: date | None = Field(None, description="Incidents going on on or after this day.")
     date_to: date | None = Field(None, description="Incidents going on on or before this day.")
     country: str | None = Field(None, description="A country of the route or of a place.")
@@ -294,6 +307,9 @@ class CountsOut(Schema):
     by_route: list[RouteCountOut]
     by_country: list[CountryCountOut]
     suppressed: bool = Field(description="True where counts from 1 to 9 are shown as <10.")
+    search_limited: bool = Field(
+        description="True where the words of `q` were looked for in the newest incidents only."
+    )
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -342,11 +358,13 @@ def _full(user, reference: str, *, for_change: bool = False) -> Incident:
     summary="Incidents visible to you",
 )
 @paginate(Pagination)
-def incident_list(request: HttpRequest, filters: Query[IncidentFilters]):
-    incidents = services.filter_incidents(
+def incident_list(request: HttpRequest, response: HttpResponse, filters: Query[IncidentFilters]):
+    found = services.filter_and_search(
         access.incidents_visible_to(request.user), **filters.model_dump(exclude_none=True)
     )
-    return _with_counts(incidents).order_by("-created_at", "-pk")
+    if found.limited:
+        response[SEARCH_LIMITED_HEADER] = str(services.SEARCH_SCAN_LIMIT)
+    return _with_counts(found.incidents).order_by("-created_at", "-pk")
 
 
 @router.post(

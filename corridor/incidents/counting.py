@@ -111,6 +111,8 @@ class Counts:
     by_route: list[RouteCount] = field(default_factory=list)
     by_country: list[CountryCount] = field(default_factory=list)
     suppressed: bool = False
+    # The words of `q` were looked for in the newest incidents only (services.SEARCH_SCAN_LIMIT).
+    search_limited: bool = False
 
 
 # --- who is counted -------------------------------------------------------------------------
@@ -437,5 +439,6 @@ def count_for(user, *, today: date | None = None, **filters) -> Counts:
         incidents, suppressed = Incident.objects.all(), True
     else:
         raise PermissionDenied(_("Your role does not see incident statistics."))
-    counts = count(services.filter_incidents(incidents, **filters), today=today)
+    found = services.filter_and_search(incidents, **filters)
+    counts = replace(count(found.incidents, today=today), search_limited=found.limited)
     return suppress(counts) if suppressed else counts

@@ -2,6 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from corridor.incidents.models import (
+    LOCALITY_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
     Incident,
     IncidentEvent,
     IncidentVictim,
@@ -14,6 +16,10 @@ from corridor.incidents.models import (
 from corridor.vocabularies import Exploitation, country_choices
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# Titles and localities are encrypted text fields (no length in the database): one line, and
+# the model's validators keep the limit.
+TITLE = forms.TextInput(attrs={"maxlength": TITLE_MAX_LENGTH})
+LOCALITY = forms.TextInput(attrs={"maxlength": LOCALITY_MAX_LENGTH})
 
 
 class IncidentForm(forms.ModelForm):
@@ -43,6 +49,7 @@ class IncidentForm(forms.ModelForm):
             "recruiter_relation",
         )
         widgets = {
+            "title": TITLE,
             "summary": forms.Textarea(attrs={"rows": 5}),
             "start_date": DATE,
             "end_date": DATE,
@@ -70,7 +77,7 @@ class IncidentForm(forms.ModelForm):
 
 
 class IncidentFilterForm(forms.Form):
-    q = forms.CharField(label=_("Title or reference"), required=False, max_length=100)
+    q = forms.CharField(label=_("Title, place or reference"), required=False, max_length=100)
     date_from = forms.DateField(label=_("From"), required=False, widget=DATE)
     date_to = forms.DateField(label=_("To"), required=False, widget=DATE)
     country = forms.ChoiceField(
@@ -155,7 +162,12 @@ class RouteLegForm(forms.ModelForm):
             "arrived_on",
             "smuggler_involved",
         )
-        widgets = {"departed_on": DATE, "arrived_on": DATE}
+        widgets = {
+            "from_locality": LOCALITY,
+            "to_locality": LOCALITY,
+            "departed_on": DATE,
+            "arrived_on": DATE,
+        }
 
     def service_kwargs(self) -> dict:
         return dict(self.cleaned_data)
@@ -165,6 +177,7 @@ class PlaceForm(forms.ModelForm):
     class Meta:
         model = Place
         fields = ("kind", "country", "locality", "latitude", "longitude")
+        widgets = {"locality": LOCALITY}
 
     def service_kwargs(self) -> dict:
         return dict(self.cleaned_data)

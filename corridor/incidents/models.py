@@ -9,6 +9,7 @@ the three apart in statistics (persons, incidents, cases).
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +29,12 @@ __all__ = [
     "RouteLeg",
     "Suspect",
 ]
+
+
+# Titles and localities are free text that can describe a victim or what happened to her:
+# they are encrypted at rest (a TextField in the database) and keep these limits in forms.
+TITLE_MAX_LENGTH = 200
+LOCALITY_MAX_LENGTH = 100
 
 
 def incident_reference() -> str:
@@ -89,9 +96,9 @@ class Incident(models.Model):
         blank=True,
         related_name="+",
     )
-    title = models.CharField(
+    title = EncryptedTextField(
         _("title"),
-        max_length=200,
+        validators=[MaxLengthValidator(TITLE_MAX_LENGTH)],
         help_text=_("Shown in lists: no names, e.g. “Boat landing at Lampedusa, March 2024”."),
     )
     summary = EncryptedTextField(_("what happened"), blank=True)
@@ -235,7 +242,9 @@ class Place(models.Model):
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="places")
     country = models.CharField(_("country"), max_length=2, choices=country_choices)
-    locality = models.CharField(_("town or locality"), max_length=100, blank=True)
+    locality = EncryptedTextField(
+        _("town or locality"), blank=True, validators=[MaxLengthValidator(LOCALITY_MAX_LENGTH)]
+    )
     kind = models.CharField(_("kind of place"), max_length=20, choices=Kind.choices)
     latitude = models.DecimalField(
         _("latitude"), max_digits=8, decimal_places=5, null=True, blank=True
@@ -262,9 +271,13 @@ class RouteLeg(models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="route_legs")
     order = models.PositiveSmallIntegerField(_("order"))
     from_country = models.CharField(_("from country"), max_length=2, choices=country_choices)
-    from_locality = models.CharField(_("from town or locality"), max_length=100, blank=True)
+    from_locality = EncryptedTextField(
+        _("from town or locality"), blank=True, validators=[MaxLengthValidator(LOCALITY_MAX_LENGTH)]
+    )
     to_country = models.CharField(_("to country"), max_length=2, choices=country_choices)
-    to_locality = models.CharField(_("to town or locality"), max_length=100, blank=True)
+    to_locality = EncryptedTextField(
+        _("to town or locality"), blank=True, validators=[MaxLengthValidator(LOCALITY_MAX_LENGTH)]
+    )
     mode = models.CharField(_("by"), max_length=10, choices=Mode.choices)
     departed_on = models.DateField(_("departed on"), null=True, blank=True)
     arrived_on = models.DateField(_("arrived on"), null=True, blank=True)

@@ -21,7 +21,9 @@ the user may see anyway (`access.persons_visible_to`), the others are counted.
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -57,8 +59,9 @@ EDITABLE_FIELDS = (
     "means_of_control",
     "recruiter_relation",
 )
-# Fields whose values never go into the audit trail: only the fact they changed.
-SENSITIVE_FIELDS = frozenset({"summary"})
+# Fields whose values never go into the audit trail: only the fact they changed. Free text
+# (the title too: "Fatou's flat in Turin") is encrypted at rest and has no place there.
+SENSITIVE_FIELDS = frozenset({"title", "summary"})
 CODED_LISTS = {"forms_of_exploitation": Exploitation, "means_of_control": MeansOfControl}
 SUSPECT_FIELDS = ("names", "aliases", "sex", "nationality", "network_role")
 
@@ -94,7 +97,27 @@ class ListHas(Func):
         raise NotImplementedError(f"ListHas does not support {connection.vendor}.")
 
 
-def filter_incidents(
+# Titles and localities are encrypted at rest: SQL cannot look into them. The words of a
+# search are looked for in Python, in the newest incidents that pass every other filter, and
+# no further back than this many of them (the caller can tell the user, `Filtered.limited`).
+SEARCH_SCAN_LIMIT = 2000
+IN_CHUNK = 900  # parameters per `IN (...)` lookup, under SQLite's historical limit of 999
+
+
+@dataclass(frozen=True)
+class Filtered:
+    incidents: QuerySet[Incident]
+    # True when the words were looked for in the newest SEARCH_SCAN_LIMIT incidents only.
+    limited: bool = False
+
+
+def filter_incidents(incidents: QuerySet[Incident], **filters) -> QuerySet[Incident]:
+    """Narrow a queryset of incidents; every filter left out keeps everything (see
+    `filter_and_search`, which also says whether the words were looked for everywhere)."""
+    return filter_and_search(incidents, **filters).incidents
+
+
+def filter_and_search(
     incidents: QuerySet[Incident],
     *,
     q: str | None = None,
@@ -103,17 +126,18 @@ def filter_incidents(
     country: str | None = None,
     exploitation: str | None = None,
     means_of_control: str | None = None,
-) -> QuerySet[Incident]:
+) -> Filtered:
     """Narrow a queryset of incidents; every filter left out keeps everything.
 
+    - `q`: the incident's reference, exactly (in SQL, over all `incidents`), or words that all
+      appear in its title or the localities of its places and route, in any case and with or
+      without accents (in Python, see `SEARCH_SCAN_LIMIT`);
     - `date_from`/`date_to`: incidents whose known dates overlap the period (an incident with
       only a start or only an end date is taken to last that one day; one with no date at all
       is left out as soon as a period is asked for);
     - `country`: the route or a place of the incident is in this country (ISO alpha-2);
     - `exploitation`, `means_of_control`: the incident records this code.
     """
-    if q:
-        incidents = incidents.filter(Q(title__icontains=q) | Q(reference__iexact=q.strip()))
     if date_from or date_to:
         incidents = incidents.annotate(
             _first=Coalesce("start_date", "end_date"), _last=Coalesce("end_date", "start_date")
@@ -136,7 +160,46 @@ def filter_incidents(
         incidents = incidents.filter(ListHas("forms_of_exploitation", exploitation))
     if means_of_control:
         incidents = incidents.filter(ListHas("means_of_control", means_of_control))
-    return incidents
+    q = (q or "").strip()
+    if not q:
+        return Filtered(incidents)
+    # Last, so that the words are looked for only in what the other filters left.
+    matched, limited = _matching_words(incidents, q)
+    return Filtered(incidents.filter(Q(reference__iexact=q) | Q(pk__in=matched)), limited)
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, for comparing words: "Bénin" and "BENIN" fold alike."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _matching_words(incidents: QuerySet[Incident], q: str) -> tuple[list[int], bool]:
+    """The incidents (newest first, at most SEARCH_SCAN_LIMIT looked at) whose title and
+    localities hold every word of `q`, and whether there were more incidents to look at."""
+    words = _fold(q).split()
+    rows = list(
+        incidents.order_by("-created_at", "-pk").values_list("pk", "title")[: SEARCH_SCAN_LIMIT + 1]
+    )
+    limited = len(rows) > SEARCH_SCAN_LIMIT
+    texts = {pk: [title] for pk, title in rows[:SEARCH_SCAN_LIMIT]}
+    ids = list(texts)
+    for start in range(0, len(ids), IN_CHUNK):
+        chunk = ids[start : start + IN_CHUNK]
+        for pk, locality in Place.objects.filter(incident_id__in=chunk).values_list(
+            "incident_id", "locality"
+        ):
+            texts[pk].append(locality)
+        for pk, origin, destination in RouteLeg.objects.filter(incident_id__in=chunk).values_list(
+            "incident_id", "from_locality", "to_locality"
+        ):
+            texts[pk] += [origin, destination]
+    matched = []
+    for pk, parts in texts.items():
+        text = _fold(" ".join(parts))
+        if all(word in text for word in words):
+            matched.append(pk)
+    return matched, limited
 
 
 # --- validation -----------------------------------------------------------------------------
@@ -188,10 +251,7 @@ def record_incident(*, actor, request: HttpRequest | None = None, **fields) -> I
             actor=actor,
             obj=incident,
             request=request,
-            details={
-                "fields": sorted(k for k, v in fields.items() if v not in ("", None, [])),
-                "title": incident.title,
-            },
+            details={"fields": sorted(k for k, v in fields.items() if v not in ("", None, []))},
         )
     return incident
 

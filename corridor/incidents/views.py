@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -84,6 +85,7 @@ def incident_list(request):
         raise PermissionDenied
     filter_form = IncidentFilterForm(request.GET or None)
     filters = filter_form.filters()
+    counts = counting.count_for(user, **filters)
     operational = user.has_role(*access.OPERATIONAL_ROLES)
     page = None
     if operational:
@@ -109,9 +111,19 @@ def incident_list(request):
             "page": page,
             "filter_form": filter_form,
             "can_record": access.can_record_incident(user),
-            **counts_context(counting.count_for(user, **filters)),
+            **counts_context(counts),
+            "search_notice": _search_notice(counts),
         },
     )
+
+
+def _search_notice(counts: counting.Counts) -> str:
+    if not counts.search_limited:
+        return ""
+    return _(
+        "The words were looked for in the {limit} most recent incidents that match the other "
+        "filters, not further back: choose dates or a country to look at older incidents."
+    ).format(limit=number_format(services.SEARCH_SCAN_LIMIT, force_grouping=True))
 
 
 @login_required

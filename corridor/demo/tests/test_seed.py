@@ -280,13 +280,15 @@ def database_digest() -> str:
             "reference",
             "suspect_links__suspect__reference",
         ),
-        _rows(
-            Incident.objects.order_by("reference", "places__locality", "places__kind"),
-            "reference",
-            "places__country",
-            "places__locality",
-            "places__kind",
-            "places__latitude",
+        sorted(  # localities are encrypted: SQL cannot order by them
+            _rows(
+                Incident.objects.order_by("reference"),
+                "reference",
+                "places__country",
+                "places__locality",
+                "places__kind",
+                "places__latitude",
+            )
         ),
         _rows(
             ServiceOffer.objects.order_by("agency__name", "name"),
