@@ -203,7 +203,6 @@ DATABASES = {
         os.environ.get("DATABASE_URL", _default_db), conn_max_age=60, conn_health_checks=True
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # A pool of connections per server process (psycopg_pool), for servers with more threads than
 # the database should have connections; 0 keeps one persistent connection per thread.
 CORRIDOR_DB_POOL_MAX = envint("CORRIDOR_DB_POOL_MAX", 0)
@@ -214,6 +213,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and CORRIDO
         "max_size": CORRIDOR_DB_POOL_MAX,
         "timeout": envint("CORRIDOR_DB_POOL_TIMEOUT_SECONDS", 10),
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions serialise writers, which the audit hash chain relies on.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
@@ -377,6 +377,9 @@ CORRIDOR_MAX_REQUEST_BYTES = envint("CORRIDOR_MAX_REQUEST_BYTES", 25 * 1024 * 10
 CORRIDOR_AUDIT_ANCHOR_FILE = os.environ.get(
     "CORRIDOR_AUDIT_ANCHOR_FILE", str(CORRIDOR_DATA_DIR / "audit-anchors.jsonl")
 )
+# An audit event is sealed into the chain moments after it is written (at the latest by the
+# worker's sweep every minute); one left outside longer than this is reported by verify.
+CORRIDOR_AUDIT_CHAIN_GRACE_SECONDS = envint("CORRIDOR_AUDIT_CHAIN_GRACE_SECONDS", 300)
 # Backups (corridor backup / restore) are encrypted with this Fernet key, kept apart from
 # the field keys and from the backup files.
 CORRIDOR_BACKUP_KEY = envsecret("CORRIDOR_BACKUP_KEY")
@@ -396,9 +399,6 @@ CACHES = {
     }
     if CORRIDOR_JOBS_BACKEND == "redis"
     else {
-# An audit event is sealed into the chain moments after it is written (at the latest by the
-# worker's sweep every minute); one left outside longer than this is reported by verify.
-CORRIDOR_AUDIT_CHAIN_GRACE_SECONDS = envint("CORRIDOR_AUDIT_CHAIN_GRACE_SECONDS", 300)
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(CORRIDOR_DATA_DIR / "cache" / "jobs"),
     },

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import Agency, ApiToken, Role, User
 from corridor.accounts.services import AGENCY_FIELDS
+from corridor.core.forms import QuickSelect
 
 
 class LoginForm(AuthenticationForm):
@@ -85,6 +86,8 @@ class AgencyForm(VersionedModelForm):
 
 
 class AgencyChoiceField(forms.ModelChoiceField):
+    widget = QuickSelect
+
     def label_from_instance(self, obj):
         label = f"{obj.name} ({obj.country})"
         return label if obj.is_active else _("{agency} — deactivated").format(agency=label)

@@ -1,7 +1,10 @@
 """Helpers shared by the apps' forms."""
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import Form
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from corridor.core.concurrency import ConcurrentEdit
 
@@ -30,3 +33,42 @@ def perform_on_form(form: Form, perform) -> bool:
     else:
         return True
     return False
+
+
+def _attributes(attrs: dict) -> str:
+    """As Django's widgets/attrs.html writes them, in the same order."""
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
+            for name, value in attrs.items()
+            if value is not False and value is not None
+        ),
+    )
+
+
+class QuickSelect(forms.Select):
+    """Django's Select, with the same markup, written in Python instead of one template
+    include per option: the referral form's 200 agencies and the 250 countries of a
+    nationality list cost most of a case page's time when rendered option by option."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [format_html('<select name="{}"{}>', widget["name"], _attributes(widget["attrs"]))]
+        for group_name, options, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(format_html('<optgroup label="{}">', group_name))
+            parts.extend(
+                format_html(
+                    '<option value="{}"{}>{}</option>',
+                    str(option["value"]),
+                    _attributes(option["attrs"]),
+                    option["label"],
+                )
+                for option in options
+            )
+            if group_name:
+                parts.append("</optgroup>")
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every part went through format_html

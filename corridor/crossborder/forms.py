@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from corridor.consent.models import Consent
+from corridor.core.forms import QuickSelect
 from corridor.crossborder import services
 from corridor.crossborder.models import TransnationalReferral
 from corridor.crossborder.payload import TRANSNATIONAL_PURPOSES
@@ -9,7 +10,7 @@ from corridor.vocabularies import country_choices
 
 
 class PartnerForm(forms.Form):
-    country = forms.ChoiceField(label=_("Country"), choices=country_choices)
+    country = forms.ChoiceField(label=_("Country"), choices=country_choices, widget=QuickSelect)
     name = forms.CharField(
         label=_("Name"),
         max_length=200,

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from corridor.core.forms import QuickSelect
 from corridor.incidents.models import (
     LOCALITY_MAX_LENGTH,
     TITLE_MAX_LENGTH,
@@ -84,6 +85,7 @@ class IncidentFilterForm(forms.Form):
         label=_("Country on the route"),
         required=False,
         choices=lambda: [("", _("Any country")), *country_choices()],
+        widget=QuickSelect,
     )
     exploitation = forms.ChoiceField(
         label=_("Form of exploitation"),

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from corridor.accounts import access
 from corridor.accounts.models import Agency
 from corridor.consent.models import Consent
+from corridor.core.forms import QuickSelect
 from corridor.referrals import services
 from corridor.referrals.models import OFFER_SEXES, ServiceOffer
 from corridor.vocabularies import ServiceType, Sex
@@ -37,6 +38,8 @@ def sex_choices():
 
 
 class OfferChoiceField(forms.ModelChoiceField):
+    widget = QuickSelect
+
     def label_from_instance(self, offer):
         label = f"{offer.agency.short_name or offer.agency.name} — {offer.name}"
         if offer.counts_places:
@@ -78,6 +81,7 @@ class ReferralForm(forms.Form):
     )
     to_agency = forms.ModelChoiceField(
         label=_("To agency"),
+        widget=QuickSelect,
         queryset=Agency.objects.none(),
         required=False,
         help_text=_("Filled in from the service when you choose one."),
@@ -181,7 +185,9 @@ class DeliveryForm(forms.Form):
 
 
 class ServiceOfferForm(forms.Form):
-    agency = forms.ModelChoiceField(label=_("Provider"), queryset=Agency.objects.none())
+    agency = forms.ModelChoiceField(
+        label=_("Provider"), queryset=Agency.objects.none(), widget=QuickSelect
+    )
     service_type = forms.ChoiceField(label=_("Service"), choices=ServiceType.choices)
     name = forms.CharField(label=_("Name"), max_length=200)
     description = forms.CharField(
@@ -279,6 +285,7 @@ class QueueFilterForm(forms.Form):
     )
     to_agency = forms.ModelChoiceField(
         label=_("Referred to"),
+        widget=QuickSelect,
         queryset=Agency.objects.filter(is_active=True),
         required=False,
         empty_label=_("Any"),

@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from corridor.core.forms import QuickSelect
 from corridor.people.models import Person
 from corridor.screening.htcds import METHODS_OF_CONTROL
 from corridor.screening.models import AgeAssessment, ExploitationType, localized
@@ -39,7 +40,10 @@ class StartForm(forms.Form):
         label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN, required=False
     )
     nationality = forms.ChoiceField(
-        label=_("Nationality"), choices=[("", "—")] + country_choices(), required=False
+        label=_("Nationality"),
+        choices=[("", "—")] + country_choices(),
+        required=False,
+        widget=QuickSelect,
     )
     age_unknown = forms.BooleanField(
         label=_("Age unknown"),
