@@ -17,9 +17,9 @@ class AuditEvent(models.Model):
 
     The hash covers every field and the previous hash, so editing, inserting or removing a
     row breaks the chain at that row; `corridor audit verify` finds the first broken link.
-    An event is written unchained (no `chain_seq` yet) and sealed into the chain moments later,
-    in commit order, by whoever holds the chain head (audit.services.chain_pending): so that
-    recording a view never waits for other viewers.
+    An event written while another writer holds the chain head is written unsealed (no
+    `chain_seq` yet) and sealed moments later by the worker's sweep (audit.services.
+    chain_pending), so that recording a view never waits for other viewers.
     """
 
     class Action(models.TextChoices):

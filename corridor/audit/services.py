@@ -36,15 +36,16 @@ def record_event(
     reason: str = "",
     details: dict | None = None,
 ) -> AuditEvent:
-    """Append one event inside the caller's transaction, and seal what is waiting into the
-    chain if the head is free; if another writer holds it, this one does not wait: the event
-    is sealed by the next writer or by the background sweep within a minute."""
+    """Append one event inside the caller's transaction, sealed into the chain if the head
+    is free. If another writer holds the head, this one does not wait: the event is written
+    unsealed and the worker's sweep (chain_pending) seals it within a minute."""
     if obj is not None:
         object_type = object_type or obj._meta.model_name
         object_ref = object_ref or str(getattr(obj, "reference", None) or obj.pk)
     ip, agent = client_address(request)
     with transaction.atomic():
-        event = AuditEvent.objects.create(
+        head = _take_head(wait=False)
+        event = AuditEvent(
             at=timezone.now(),
             actor_id=getattr(actor, "pk", None),
             actor_username=getattr(actor, "username", "") or "",
@@ -57,27 +58,36 @@ def record_event(
             reason=reason,
             details=details or {},
         )
-        sealed = chain_pending(wait=False)
-    if event.pk in sealed:
-        event.chain_seq, event.prev_hash, event.hash = sealed[event.pk]
+        if head is not None:
+            event.chain_seq, event.prev_hash = head.last_seq + 1, head.last_hash
+            event.hash = event.compute_hash()
+        event.save()
+        if head is not None:
+            head.last_hash, head.last_seq, head.count = event.hash, event.chain_seq, head.count + 1
+            head.save(update_fields=["last_hash", "last_seq", "count"])
     return event
+
+
+def _take_head(*, wait: bool) -> AuditChainHead | None:
+    """Lock the chain head for this transaction; None if another writer holds it."""
+    heads = AuditChainHead.objects.select_for_update(skip_locked=not wait)
+    head = heads.filter(pk=1).first()
+    if head is None and not AuditChainHead.objects.filter(pk=1).exists():
+        AuditChainHead.objects.get_or_create(pk=1)  # a database emptied by hand
+        head = heads.filter(pk=1).first()
+    return head
 
 
 CHAIN_BATCH = 500
 
 
 def chain_pending(*, wait: bool = True, limit: int = CHAIN_BATCH) -> dict[int, tuple]:
-    """Seal unchained events into the chain in the order they became visible (commit order).
+    """Seal events written while the head was taken, in the order they became visible.
 
-    Holds the head row only for this transaction; with wait=False a writer finding the head
-    taken leaves its event for the holder's successor. Returns {event id: (seq, prev, hash)}.
+    Holds the head row only for this transaction. Returns {event id: (seq, prev, hash)}.
     """
     with transaction.atomic():
-        heads = AuditChainHead.objects.select_for_update(skip_locked=not wait)
-        head = heads.filter(pk=1).first()
-        if head is None and not AuditChainHead.objects.filter(pk=1).exists():
-            AuditChainHead.objects.get_or_create(pk=1)  # a database emptied by hand
-            head = heads.filter(pk=1).first()
+        head = _take_head(wait=wait)
         if head is None:
             return {}  # taken by another writer
         pending = list(AuditEvent.objects.filter(chain_seq__isnull=True).order_by("id")[:limit])

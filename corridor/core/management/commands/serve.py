@@ -98,9 +98,9 @@ class Command(BaseCommand):
 
             def load(self):
                 # After collectstatic: WhiteNoise lists the collected files when it starts.
-                from corridor.wsgi import application
+                from django.core.wsgi import get_wsgi_application
 
-                return application
+                return get_wsgi_application()
 
         self.stdout.write(
             f"Corridor on http://{bind} — {workers} processes × {threads} threads, "
