@@ -152,6 +152,7 @@ INSTALLED_APPS = [
     "corridor.intake",
     "corridor.notifications",
     "corridor.crossborder",
+    "corridor.retention",
     "corridor.jobs",
     "corridor.demo",
 ]
@@ -370,6 +371,24 @@ else:
 # A worker on another machine that has not been heard of for this long is taken for dead.
 CORRIDOR_WORKER_TIMEOUT_SECONDS = envint("CORRIDOR_WORKER_TIMEOUT_SECONDS", 30)
 CORRIDOR_JOB_RETENTION_DAYS = envint("CORRIDOR_JOB_RETENTION_DAYS", 30)
+# Retention (corridor.retention): how long the records of a person are kept after the last
+# thing recorded about her, per kind; 0 switches a rule off (kept until erased on request).
+# A daily background job erases what is past its period, except under a legal hold.
+CORRIDOR_RETAIN_UNIDENTIFIED_SCREENING_DAYS = envint(
+    "CORRIDOR_RETAIN_UNIDENTIFIED_SCREENING_DAYS", 365
+)
+CORRIDOR_RETAIN_CLOSED_CASE_YEARS = envint("CORRIDOR_RETAIN_CLOSED_CASE_YEARS", 5)
+if not (
+    CORRIDOR_RETAIN_UNIDENTIFIED_SCREENING_DAYS == 0
+    or CORRIDOR_RETAIN_UNIDENTIFIED_SCREENING_DAYS >= 30
+):
+    raise ImproperlyConfigured(
+        "CORRIDOR_RETAIN_UNIDENTIFIED_SCREENING_DAYS must be 0 (never erased) or at least 30"
+    )
+if CORRIDOR_RETAIN_CLOSED_CASE_YEARS < 0:
+    raise ImproperlyConfigured(
+        "CORRIDOR_RETAIN_CLOSED_CASE_YEARS must be 0 (never erased) or a number of years"
+    )
 # The largest request body the server reads (a 20 MB register and its form); more is refused.
 CORRIDOR_MAX_REQUEST_BYTES = envint("CORRIDOR_MAX_REQUEST_BYTES", 25 * 1024 * 1024)
 # Where the audit chain's head is anchored, outside the database (see corridor.audit.anchors);
@@ -385,9 +404,10 @@ CORRIDOR_AUDIT_CHAIN_GRACE_SECONDS = envint("CORRIDOR_AUDIT_CHAIN_GRACE_SECONDS"
 CORRIDOR_BACKUP_KEY = envsecret("CORRIDOR_BACKUP_KEY")
 # A register longer than this is imported by a background job, with a progress bar.
 CORRIDOR_BACKGROUND_IMPORT_ROWS = envint("CORRIDOR_BACKGROUND_IMPORT_ROWS", 500)
-# A register is written this many rows per transaction, so that an import never holds the
-# database (SQLite's write lock) for more than a moment; each step commits its rows and the
-# mark of the last row written together, so an interrupted import resumes after it.
+# A register is written at most this many rows per transaction (and a step stops after half
+# a second), so that an import never holds the database (SQLite's write lock) for more than
+# a moment; each step commits its rows and the mark of the last row written together, so an
+# interrupted import resumes after it.
 CORRIDOR_IMPORT_BATCH_ROWS = envint("CORRIDOR_IMPORT_BATCH_ROWS", 200)
 # Progress of running jobs is shared through a cache the web server and the workers both
 # reach, outside the database (a job's own transaction would hide it).

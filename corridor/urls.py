@@ -16,6 +16,7 @@ urlpatterns = [
     path("notifications/", include("corridor.notifications.urls")),
     path("crossborder/", include("corridor.crossborder.urls")),
     path("jobs/", include("corridor.jobs.urls")),
+    path("retention/", include("corridor.retention.urls")),
     path("api/", api.urls),
 ]
 

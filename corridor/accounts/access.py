@@ -563,3 +563,51 @@ def get_partner_for_admin(user, pk: int) -> Partner:
     if partner is None:
         raise Http404("No such record.")
     return partner
+
+
+# --- retention: legal holds and erasure requests ----------------------------------------------
+
+# Who places legal holds: the coordinators of the national referral mechanism (a claim, an
+# appeal, a review of the NRM's decisions) and prosecutors (criminal proceedings).
+LEGAL_HOLD_ROLES = frozenset({Role.COORDINATOR, Role.PROSECUTOR})
+
+
+def _sees_person(user, person: Person) -> bool:
+    return persons_visible_to(user).filter(pk=person.pk).exists()
+
+
+def can_see_retention(user, person: Person) -> bool:
+    """A person's legal holds and erasure requests: for the coordinators and prosecutors who
+    see her record."""
+    return _active(user) and user.has_role(*LEGAL_HOLD_ROLES) and _sees_person(user, person)
+
+
+def can_see_retention_overview(user) -> bool:
+    return _active(user) and user.has_role(*LEGAL_HOLD_ROLES)
+
+
+def can_place_legal_hold(user, person: Person) -> bool:
+    """Coordinators on the records they may change (their country's); prosecutors on the
+    records referred to their office."""
+    if not _active(user):
+        return False
+    if user.has_role(Role.COORDINATOR) and can_change_person(user, person):
+        return True
+    return user.has_role(Role.PROSECUTOR) and _sees_person(user, person)
+
+
+def can_lift_legal_hold(user, hold) -> bool:
+    """Only the agency that placed a hold lifts it: a coordinator never lifts a hold that a
+    prosecutor placed for a trial."""
+    return (
+        _active(user)
+        and user.has_role(*LEGAL_HOLD_ROLES)
+        and hold.agency_id == user.agency_id
+        and _sees_person(user, hold.person)
+    )
+
+
+def can_handle_erasure_request(user, person: Person) -> bool:
+    """A person's request for erasure is recorded, and carried out or refused, by an NRM
+    coordinator of her country: erasure cannot be undone."""
+    return _active(user) and user.has_role(Role.COORDINATOR) and can_change_person(user, person)

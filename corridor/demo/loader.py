@@ -38,6 +38,7 @@ from corridor.demo.bulk import Table
 from corridor.demo.catalogue import AgencySpec, catalogue, demo_agencies
 from corridor.demo.directory import OfferSpec, offers_for
 from corridor.demo.incident_groups import IncidentRecord
+from corridor.demo.legal_holds import seed_legal_holds
 from corridor.demo.records import References, VictimRecord
 from corridor.demo.synthetic import SyntheticGenerator
 from corridor.incidents.models import (
@@ -252,6 +253,7 @@ def seed_database(
             offer_ids, result.offers_created = ensure_offers(offer_specs, agency_ids, as_of)
             catalogues = indicator_catalogues()
         start = {prefix: model.objects.count() for prefix, model in REFERENCED.items()}
+        last_person = Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         generator = SyntheticGenerator(
             seed=seed,
             country=country,
@@ -284,6 +286,12 @@ def seed_database(
                 progress(
                     f"persons {result.persons:,}/{victims:,} ({result.persons / elapsed:,.0f}/s)"
                 )
+        with transaction.atomic():  # a few of them on legal hold (corridor.retention)
+            result.rows.update(
+                seed_legal_holds(
+                    after_person_id=last_person, country=country, seed=seed, as_of=as_of
+                )
+            )
     except BaseException:
         result.interrupted = True
         raise

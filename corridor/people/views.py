@@ -43,6 +43,7 @@ def person_detail(request, reference):
             "person": person,
             "cases": cases,
             "can_change": access.can_change_person(request.user, person),
+            "can_see_retention": access.can_see_retention(request.user, person),
         },
     )
 

@@ -49,6 +49,7 @@ from corridor.incidents.models import (
 )
 from corridor.people.models import Person
 from corridor.referrals.models import Referral, ServiceDelivery, ServiceOffer
+from corridor.retention.models import ErasureRequest, LegalHold
 from corridor.screening.models import AgeAssessment, Screening
 from corridor.vocabularies import Exploitation, ServiceType
 
@@ -332,6 +333,8 @@ def delete_victims():
     """Everything the seed wrote about victims (agencies and the directory stay), children
     first, without Django's collector (which would look at every app's relations)."""
     for model in (
+        ErasureRequest,
+        LegalHold,
         IncidentVictim,
         IncidentSuspect,
         IncidentEvent,
@@ -639,6 +642,21 @@ def test_one_audit_event_for_the_whole_run():
     assert event.details["cases"] == ProtectionCase.objects.count()
     assert event.details["referrals"] == Referral.objects.count()
     assert AuditEvent.objects.count() == 1  # and no event per record
+
+
+@pytest.mark.django_db
+def test_a_few_victims_are_on_legal_hold_and_a_request_for_erasure_was_refused():
+    seed(200)
+    holds = list(LegalHold.objects.select_related("agency"))
+    assert 1 <= len(holds) <= 5 and all(h.is_active and h.reason for h in holds)
+    assert {h.agency.sector for h in holds} == {"prosecution", "anti_trafficking"}
+    refused = list(ErasureRequest.objects.all())
+    assert refused and all(r.refused for r in refused)
+    grounds = {g["ground"] for r in refused for g in r.refusal}
+    assert {"legal_hold", "open_case"} <= grounds
+    details = AuditEvent.objects.get(object_type="seed").details
+    assert details["rows"]["legal_holds"] == len(holds)
+    assert AuditEvent.objects.count() == 1  # rows, like the rest of the seed
 
 
 @pytest.mark.django_db
