@@ -26,9 +26,11 @@ router = Router(tags=["intake"])
 
 
 class RowErrorOut(Schema):
-    row: int | None = Field(description="Row in the file (header = 1) or submission (from 1).")
-    column: str = Field(description="The column (or submission key) as named in the file.")
-    field: str = Field(description="The Corridor field or indicator it was read into.")
+    row: int | None = Field(
+        None, description="Row in the file (header = 1) or submission (from 1)."
+    )
+    column: str = Field("", description="The column (or submission key) as named in the file.")
+    field: str | None = Field(description="The Corridor field or indicator it was read into.")
     message: str
 
 

@@ -348,7 +348,7 @@ def _table(rows: Iterable[tuple[int, list[str]]]) -> Table:
     for number, cells in rows:
         if number > MAX_ROWS + 1000 or len(cells) > MAX_COLUMNS * 50:
             raise FileError(_too_big())
-        cells = [str(c).strip() for c in cells]
+        cells = [str(c).replace("\x00", "").strip() for c in cells]  # NUL is never text
         while cells and not cells[-1]:
             cells.pop()  # trailing empty cells, as spreadsheets pad rows
         if len(cells) > MAX_COLUMNS:

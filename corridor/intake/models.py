@@ -4,8 +4,10 @@
   the next register in the same layout needs no mapping by hand.
 - `StagedUpload`: a register file between upload and import (the mapping step), stored
   encrypted and only for the person who uploaded it.
-- `ImportBatch`: one completed import, with the file's SHA-256 so the same file is never
-  imported twice into the same agency.
+- `ImportBatch`: one import, with the file's SHA-256 so the same file is never imported
+  twice into the same agency. A long register is written in short transactions: while
+  that goes on the batch is "importing" and `last_row` marks the last row written, so an
+  interrupted import resumes after it; an import that fails half-way is undone ("failed").
 - `SubmissionReceipt`: one ODK Collect / KoBoToolbox submission received, by its instance
   id, so a submission exported twice becomes one screening only.
 """
@@ -80,6 +82,14 @@ class ImportBatch(models.Model):
         REGISTER = "register", _("Paper register")
         SUBMISSIONS = "submissions", _("Phone form submissions")
 
+    class Status(models.TextChoices):
+        IMPORTING = "importing", _("Importing")
+        IMPORTED = "imported", _("Imported")
+        FAILED = "failed", _("Failed: undone")
+
+    # A register is imported once per agency, unless the earlier import failed (was undone).
+    COUNTED = (Status.IMPORTING, Status.IMPORTED)
+
     agency = models.ForeignKey(
         "accounts.Agency",
         verbose_name=_("agency"),
@@ -96,6 +106,18 @@ class ImportBatch(models.Model):
     already_imported = models.PositiveIntegerField(_("already imported"), default=0)
     # [{"row": 2, "person": "P-…", "case": "C-…" | None, "screening": id | None}, …]
     created = models.JSONField(default=list, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.IMPORTED
+    )
+    # The spreadsheet row number of the last row written, committed with that row.
+    last_row = models.PositiveIntegerField(default=0)
+    # The background job writing it: only that job resumes it after an interruption.
+    job = models.ForeignKey(
+        "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Why it failed: the rejected rows as JSON; they may quote the file, so encrypted.
+    failure = EncryptedTextField(blank=True, default="")
+    updated_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("imported by"),
@@ -114,7 +136,7 @@ class ImportBatch(models.Model):
             # per submission instead (SubmissionReceipt), since each export repeats old ones.
             models.UniqueConstraint(
                 fields=["agency", "sha256"],
-                condition=models.Q(kind="register"),
+                condition=models.Q(kind="register", status__in=["importing", "imported"]),
                 name="intake_register_imported_once",
             )
         ]

@@ -2,9 +2,11 @@
 
 Every import goes through the owning apps' services (`register_person`, `open_case`, the
 screening service), so each record created is validated and audited exactly as if it had
-been typed in. An import either creates everything or nothing: the rows are checked inside
-one transaction and, if any row is rejected, it is rolled back and every rejected row is
-reported with its spreadsheet row number, the file's column, the Corridor field and why.
+been typed in. An import either creates everything or nothing: every row is checked before
+anything is written and, if any row is rejected, nothing is written and every rejected row
+is reported with its spreadsheet row number, the file's column, the Corridor field and why.
+A register is then written in short steps (see `import_register`), so a long one never
+keeps others waiting; one that fails half-way is undone.
 """
 
 from __future__ import annotations
@@ -12,12 +14,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import ProtectedError, Q, RestrictedError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -26,8 +32,9 @@ from django.utils.translation import ngettext
 
 from corridor.accounts import access
 from corridor.audit.services import Action, record_event
-from corridor.cases.models import ProtectionCase
+from corridor.cases.models import CaseEvent, ProtectionCase
 from corridor.cases.services import open_case
+from corridor.core.text import visible_text
 from corridor.intake.importers import (
     TARGETS_BY_NAME,
     FileError,
@@ -40,8 +47,13 @@ from corridor.intake.importers import (
 )
 from corridor.intake.models import ImportBatch, ImportMapping, StagedUpload, SubmissionReceipt
 from corridor.intake.submissions import CatalogueCache, parse_submission
+from corridor.jobs.models import Job
+from corridor.people.models import Person
+from corridor.people.services import _validated as validate_person  # register_person's checks
 from corridor.people.services import register_person
 from corridor.screening.services import screen_person
+
+logger = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 STAGED_UPLOAD_HOURS = 24
@@ -70,10 +82,16 @@ class AlreadyImported(Exception):
 
     def __init__(self, batch: ImportBatch):
         self.batch = batch
-        super().__init__(
-            _(
+        if batch.status == ImportBatch.Status.IMPORTING:
+            message = _(
+                "This file is being imported since {date} ({file}); nothing new was imported."
+            )
+        else:
+            message = _(
                 "This file was already imported on {date} ({file}); nothing new was imported."
-            ).format(
+            )
+        super().__init__(
+            message.format(
                 date=date_format(timezone.localtime(batch.created_at), "DATETIME_FORMAT"),
                 file=batch.file_name,
             )
@@ -98,6 +116,13 @@ class _DryRun(Exception):
 
 def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
+
+
+def file_label(name: str) -> str:
+    """A file's name as kept and shown: no control or direction characters (which could
+    disguise it, and which a database may refuse), at most 255 characters."""
+    name = visible_text(str(name).encode("utf-8", "replace").decode("utf-8"))
+    return name[:255] or "register"
 
 
 def can_import(user) -> bool:
@@ -126,12 +151,24 @@ def _check_importer(actor) -> None:
         raise PermissionDenied(_("Your role does not import records."))
 
 
-def _refuse_twice(agency_id: int, digest: str) -> None:
+def _refuse_twice(agency_id: int, digest: str, *, job=None) -> ImportBatch | None:
+    """Refuse a register imported (or being imported) before; a failed import was undone
+    and does not count. The import `job` started and was interrupted is returned, to resume."""
     earlier = ImportBatch.objects.filter(
-        agency_id=agency_id, kind=ImportBatch.Kind.REGISTER, sha256=digest
+        agency_id=agency_id,
+        kind=ImportBatch.Kind.REGISTER,
+        sha256=digest,
+        status__in=ImportBatch.COUNTED,
     ).first()
-    if earlier is not None:
-        raise AlreadyImported(earlier)
+    if earlier is None:
+        return None
+    if (
+        earlier.status == ImportBatch.Status.IMPORTING
+        and job is not None
+        and earlier.job_id == job.pk
+    ):
+        return earlier
+    raise AlreadyImported(earlier)
 
 
 # --- column mappings ----------------------------------------------------------------------
@@ -254,7 +291,7 @@ def stage_upload(*, actor, file_name: str, content: bytes) -> tuple[StagedUpload
     staged = StagedUpload.objects.create(
         agency_id=actor.agency_id,
         uploaded_by=actor,
-        file_name=file_name[:255],
+        file_name=file_label(file_name),
         content_b64=base64.b64encode(content).decode("ascii"),
         sha256=digest,
     )
@@ -313,6 +350,7 @@ def import_register(
     dry_run: bool = False,
     request: HttpRequest | None = None,
     progress: Progress | None = None,
+    job=None,
 ) -> ImportResult:
     """Create one person (and, where the row says so, a case) per row, or nothing at all.
 
@@ -320,12 +358,20 @@ def import_register(
     without it the agency's saved mappings and the known header names are used. With
     `dry_run` every row is checked exactly as for the import and nothing is kept.
     Raises ImportRejected (every bad row) or AlreadyImported (same file, same agency).
+
+    Every row is checked first, writing nothing and holding no lock; only then are the rows
+    written, `CORRIDOR_IMPORT_BATCH_ROWS` at a time, each step in a short transaction that
+    also moves the batch's mark (`last_row`), so others are never kept waiting for more
+    than a moment. Meanwhile the batch is "importing". A row the database refuses while
+    writing (rare: it changed since the check) undoes the whole import. With `job`, the
+    background job writing it, an interrupted import of that job resumes after the last row
+    written; an interrupted one that nobody resumes is undone (`undo_abandoned_imports`).
     """
     _check_importer(actor)
     if len(content) > MAX_FILE_BYTES:
         raise ImportRejected([RowError(None, "", "", _("The file is larger than 20 MB."))])
     digest = sha256(content)
-    _refuse_twice(actor.agency_id, digest)
+    resumed = _refuse_twice(actor.agency_id, digest, job=job)
     try:
         table = read_table(content, file_name)
     except FileError as exc:
@@ -340,32 +386,57 @@ def import_register(
         for number, cells in table.rows
     ]
     errors = [error for row in rows for error in row.errors] + _repeated_rows(table, mapping)
-    result = ImportResult(rows=total, mapping=mapping)
-    created: list[dict] = []
+    for done, row in enumerate(rows, start=1):
+        errors.extend(_checked(row, actor=actor))
+        if dry_run and progress and (done % PROGRESS_EVERY == 0 or done == total):
+            progress(done, total)
+    if errors:
+        if resumed is not None:  # it passed when the import began: be safe, undo it all
+            undo_import(resumed, errors=errors)
+        raise ImportRejected(errors)
+    result = ImportResult(
+        rows=total,
+        persons=total,
+        cases=sum(1 for row in rows if row.case is not None),
+        mapping=mapping,
+    )
+    if dry_run:
+        return result
+    batch = resumed or _start_batch(
+        actor=actor, file_name=file_name, digest=digest, rows=total, job=job
+    )
     try:
-        with transaction.atomic():
-            for done, row in enumerate(rows, start=1):
-                _import_row(row, actor=actor, request=request, errors=errors, created=created)
-                if progress and (done % PROGRESS_EVERY == 0 or done == total):
-                    progress(done, total)
-            if errors:
-                raise ImportRejected(errors)
-            result.persons = len(created)
-            result.cases = sum(1 for c in created if c["case"])
-            if dry_run:
-                raise _DryRun(result)
-            result.batch = _record_batch(
-                actor=actor,
-                request=request,
-                kind=ImportBatch.Kind.REGISTER,
-                file_name=file_name,
-                digest=digest,
-                result=result,
-                created=created,
-            )
-    except _DryRun as dry:
-        return dry.result
+        batch = _write_rows(batch, rows, actor=actor, request=request, progress=progress)
+        result.batch = _finish_batch(batch, actor=actor, request=request)
+    except _WriteRefused as refused:
+        undo_import(batch, errors=refused.errors)
+        raise ImportRejected(refused.errors) from None
+    except _Interrupted as interrupted:
+        raise interrupted.reason() from None
+    except BaseException:
+        if job is None:  # nobody will resume it: undo it now (or the periodic sweep will)
+            _undo_quietly(batch)
+        raise
     return result
+
+
+def _checked(row, *, actor) -> list[RowError]:
+    """The row checked as `register_person` and `open_case` check it, writing nothing.
+
+    Writing checks it again: a difference is caught there and undoes the import."""
+    person = Person(owner_agency_id=actor.agency_id, created_by=actor, **row.person)
+    try:
+        validate_person(person)
+    except ValidationError as exc:
+        return _service_errors(row, exc)
+    if row.case is None:
+        return []
+    case = ProtectionCase(person=person, owner_agency_id=actor.agency_id, **row.case)
+    try:
+        case.full_clean(exclude=["person", "owner_agency", "coordinator"])
+    except ValidationError as exc:
+        return _service_errors(row, exc)
+    return []
 
 
 def _repeated_rows(table, mapping: dict[str, str]) -> list[RowError]:
@@ -392,23 +463,279 @@ def _repeated_rows(table, mapping: dict[str, str]) -> list[RowError]:
     return errors
 
 
-def _import_row(row, *, actor, request, errors: list[RowError], created: list[dict]) -> None:
+# --- writing a register, a step at a time -------------------------------------------------
+
+ABANDONED_AFTER = timedelta(minutes=10)
+# A step of an import holds the database (SQLite: its one write lock) at most about this long.
+STEP_SECONDS = 0.5
+STEP_PAUSE_SECONDS = 0.15
+
+
+class _WriteRefused(Exception):
+    def __init__(self, errors: list[RowError]):
+        self.errors = errors
+
+
+class _Interrupted(Exception):
+    """The batch changed under this import: another run of it moved on, or it was undone."""
+
+    def __init__(self, batch: ImportBatch):
+        self.batch = batch
+
+    def reason(self) -> Exception:
+        if self.batch.status == ImportBatch.Status.FAILED:
+            return ImportRejected(failure_of(self.batch)["errors"] or [_interrupted_error()])
+        return AlreadyImported(self.batch)
+
+
+def _interrupted_error() -> RowError:
+    return RowError(
+        None,
+        "",
+        "",
+        _("The import was interrupted; what it had written was removed. Import the file again."),
+    )
+
+
+def batch_rows() -> int:
+    return max(1, int(getattr(settings, "CORRIDOR_IMPORT_BATCH_ROWS", 200)))
+
+
+def _start_batch(*, actor, file_name: str, digest: str, rows: int, job) -> ImportBatch:
+    try:
+        with transaction.atomic():
+            return ImportBatch.objects.create(
+                agency_id=actor.agency_id,
+                kind=ImportBatch.Kind.REGISTER,
+                status=ImportBatch.Status.IMPORTING,
+                file_name=file_label(file_name),
+                sha256=digest,
+                rows=rows,
+                job=job,
+                created_by=actor,
+            )
+    except IntegrityError:  # the same file, being imported by someone else since a moment
+        _refuse_twice(actor.agency_id, digest)
+        raise
+
+
+def _write_rows(batch: ImportBatch, rows, *, actor, request, progress) -> ImportBatch:
+    """Write the rows after the batch's mark, one short transaction per step."""
+    pending = [row for row in rows if row.number > batch.last_row]
+    written, total = len(rows) - len(pending), len(rows)
+    if progress:
+        progress(written, total)
+    first = True
+    while pending:
+        if not first:
+            _let_others_write()
+        first = False
+        with transaction.atomic():
+            batch, count = _write_step(batch, pending, actor=actor, request=request)
+        pending = pending[count:]
+        written += count
+        if progress:
+            progress(written, total)
+    return batch
+
+
+def _let_others_write() -> None:
+    """SQLite has one write lock, and a writer waiting for it only looks again every 100 ms
+    or so: without a pause between steps, a long import would keep getting it first."""
+    if connection.vendor == "sqlite":
+        time.sleep(STEP_PAUSE_SECONDS)
+
+
+def _write_step(batch: ImportBatch, pending, *, actor, request) -> tuple[ImportBatch, int]:
+    """One step, inside the caller's transaction: the first of the `pending` rows, as many as
+    fit in `batch_rows()` and `STEP_SECONDS`, and the batch's mark, committed together."""
+    locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if locked.status != ImportBatch.Status.IMPORTING or locked.last_row != batch.last_row:
+        raise _Interrupted(locked)
+    began, created = time.monotonic(), []
+    for row in pending[: batch_rows()]:
+        created.append(_write_row(row, actor=actor, request=request))
+        if time.monotonic() - began >= STEP_SECONDS:
+            break
+    locked.created = [*locked.created, *created]
+    locked.persons_created += len(created)
+    locked.cases_created += sum(1 for c in created if c["case"])
+    locked.last_row = created[-1]["row"]
+    locked.updated_at = timezone.now()
+    locked.save(
+        update_fields=["created", "persons_created", "cases_created", "last_row", "updated_at"]
+    )
+    return locked, len(created)
+
+
+def _write_row(row, *, actor, request) -> dict:
     try:
         person = register_person(actor=actor, request=request, **row.person)
-    except ValidationError as exc:
-        errors.extend(_service_errors(row, exc))
-        return
-    case = None
-    if row.case is not None:
-        try:
+        case = None
+        if row.case is not None:
             case = open_case(person, actor=actor, request=request, **row.case)
-        except ValidationError as exc:
-            errors.extend(_service_errors(row, exc))
-            return
-    if not row.errors:
-        created.append(
-            {"row": row.number, "person": person.reference, "case": case and case.reference}
+    except ValidationError as exc:
+        errors = _service_errors(row, exc) or [RowError(row.number, "", "", exc.messages[0])]
+        raise _WriteRefused(errors) from exc
+    except PermissionDenied as exc:
+        raise _WriteRefused([RowError(row.number, "", "", str(exc))]) from exc
+    except IntegrityError as exc:
+        message = _("This row could not be written: the records changed while it was imported.")
+        raise _WriteRefused([RowError(row.number, "", "", message)]) from exc
+    return {"row": row.number, "person": person.reference, "case": case and case.reference}
+
+
+def _finish_batch(batch: ImportBatch, *, actor, request) -> ImportBatch:
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status != ImportBatch.Status.IMPORTING or locked.last_row != batch.last_row:
+            raise _Interrupted(locked)
+        locked.status = ImportBatch.Status.IMPORTED
+        locked.updated_at = timezone.now()
+        locked.save(update_fields=["status", "updated_at"])
+        record_event(
+            Action.CREATE,
+            actor=actor,
+            obj=locked,
+            request=request,
+            details={
+                "kind": locked.kind,
+                "file": locked.file_name,
+                "sha256": locked.sha256,
+                "rows": locked.rows,
+                "persons": locked.persons_created,
+                "cases": locked.cases_created,
+                "screenings": 0,
+                "already_imported": 0,
+            },
         )
+    return locked
+
+
+# --- undoing an import that failed half-way -----------------------------------------------
+
+
+def failure_of(batch: ImportBatch) -> dict:
+    """Why a batch failed (`errors`, as RowError) and the records it could not remove."""
+    try:
+        data = json.loads(batch.failure) if batch.failure else {}
+    except ValueError:
+        data = {}
+    return {
+        "errors": [RowError(**e) for e in data.get("errors", [])],
+        "kept": data.get("kept", []),
+    }
+
+
+def _failure(errors: list[RowError], kept: list[dict]) -> str:
+    return json.dumps({"errors": [e.as_dict() for e in errors], "kept": kept}, ensure_ascii=False)
+
+
+def undo_import(batch: ImportBatch, *, errors: list[RowError]) -> ImportBatch:
+    """Mark a half-written import failed, then remove what it wrote, a step at a time.
+
+    A record someone used meanwhile (a screening, a referral, another case) is kept and
+    listed in the batch's failure. Run again after an interruption, it goes on."""
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status == ImportBatch.Status.IMPORTING:
+            locked.status = ImportBatch.Status.FAILED
+            locked.failure = _failure(errors, [])
+            locked.updated_at = timezone.now()
+            locked.save(update_fields=["status", "failure", "updated_at"])
+    while _remove_step(batch.pk):
+        _let_others_write()
+    return ImportBatch.objects.get(pk=batch.pk)
+
+
+def _undo_quietly(batch: ImportBatch) -> None:
+    try:
+        undo_import(batch, errors=[_interrupted_error()])
+    except Exception:  # noqa: BLE001 - the original error matters; the sweep finishes this
+        logger.exception("import %s could not be undone now; the sweep will", batch.pk)
+
+
+def _remove_step(pk: int) -> bool:
+    """Remove the last records a failed import wrote; False once none is left."""
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=pk)
+        if batch.status != ImportBatch.Status.FAILED or not batch.created:
+            return False
+        failure = failure_of(batch)
+        remaining, kept, began = list(batch.created), failure["kept"], time.monotonic()
+        for _ in range(batch_rows()):
+            entry = remaining.pop()
+            if not _remove_entry(entry, batch=batch):
+                kept.append(entry)
+            if not remaining or time.monotonic() - began >= STEP_SECONDS:
+                break
+        batch.created = remaining
+        batch.last_row = remaining[-1]["row"] if remaining else 0
+        batch.persons_created = len(remaining) + len(kept)
+        batch.cases_created = sum(1 for c in [*remaining, *kept] if c["case"])
+        batch.failure = _failure(failure["errors"], kept)
+        batch.updated_at = timezone.now()
+        batch.save(
+            update_fields=[
+                "created",
+                "last_row",
+                "persons_created",
+                "cases_created",
+                "failure",
+                "updated_at",
+            ]
+        )
+    return True
+
+
+def _remove_entry(entry: dict, *, batch: ImportBatch) -> bool:
+    """Remove one row's person (and case), audited; False when it is in use and kept."""
+    details = {"import": batch.pk, "file": batch.file_name, "row": entry["row"], "undone": True}
+    try:
+        with transaction.atomic():
+            if entry.get("case"):
+                case = ProtectionCase.objects.filter(reference=entry["case"]).first()
+                if case is not None:
+                    record_event(Action.DELETE, actor=batch.created_by, obj=case, details=details)
+                    CaseEvent.objects.filter(case=case).delete()
+                    case.delete()
+            person = Person.objects.filter(reference=entry["person"]).first()
+            if person is not None:
+                record_event(Action.DELETE, actor=batch.created_by, obj=person, details=details)
+                person.delete()
+    except (ProtectedError, RestrictedError, IntegrityError):
+        return False
+    return True
+
+
+def undo_abandoned_imports(*, now=None) -> int:
+    """Undo the register imports nobody will finish: interrupted with no job to resume them
+    (or their job failed) and not moved for `ABANDONED_AFTER`; and finish undoing the failed
+    ones whose undoing was interrupted. Returns how many were undone."""
+    cutoff = (now or timezone.now()) - ABANDONED_AFTER
+    finished_jobs = [Job.Status.FAILED, Job.Status.SUCCEEDED]
+    stale = ImportBatch.objects.filter(kind=ImportBatch.Kind.REGISTER, updated_at__lt=cutoff)
+    abandoned = stale.filter(
+        Q(status=ImportBatch.Status.IMPORTING)
+        & (Q(job__isnull=True) | Q(job__status__in=finished_jobs))
+        | Q(status=ImportBatch.Status.FAILED, last_row__gt=0)
+    )
+    undone = 0
+    for batch in abandoned:
+        if batch.status == ImportBatch.Status.IMPORTING:
+            # only if it has not moved since it was found: a resumed import keeps going
+            claimed = ImportBatch.objects.filter(
+                pk=batch.pk, status=batch.status, updated_at=batch.updated_at
+            ).update(
+                status=ImportBatch.Status.FAILED,
+                failure=_failure([_interrupted_error()], []),
+                updated_at=timezone.now(),
+            )
+            if not claimed:
+                continue
+        undo_import(batch, errors=[_interrupted_error()])
+        undone += 1
+    return undone
 
 
 def _record_batch(
@@ -419,7 +746,7 @@ def _record_batch(
             batch = ImportBatch.objects.create(
                 agency_id=actor.agency_id,
                 kind=kind,
-                file_name=file_name[:255],
+                file_name=file_label(file_name),
                 sha256=digest,
                 rows=result.rows,
                 persons_created=result.persons,
@@ -494,7 +821,7 @@ def import_submissions(
         rows,
         actor=actor,
         file_name=source,
-        digest=sha256(canonical.encode("utf-8")),
+        digest=sha256(canonical.encode("utf-8", "surrogatepass")),  # refused below if so
         request=request,
         progress=progress,
     )

@@ -104,8 +104,28 @@ class CatalogueCache:
         return self._codes[catalogue.pk]
 
 
+def storable(text: str) -> bool:
+    """Text a database keeps as it is: no NUL, no lone surrogate (JSON may hold both)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text
+
+
 def parse_submission(number: int, raw: dict[str, str], *, catalogues: CatalogueCache) -> Submission:
     sub = Submission(number)
+    for key in [k for k, v in raw.items() if not (storable(k) and storable(v))]:
+        shown = key.encode("utf-8", "replace").decode("utf-8").replace("\x00", "?")
+        sub.error(
+            shown,
+            "",
+            _(
+                "“{key}” holds a character that is not text (NUL or a lone surrogate): "
+                "export the submissions again."
+            ).format(key=shown),
+        )
+        raw = {k: v for k, v in raw.items() if k != key}  # nothing of it goes further
     sub.instance_id, id_key = instance_id(raw)
     if not sub.instance_id:
         sub.error(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -10,7 +12,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from corridor.intake import services
 from corridor.intake.models import ImportBatch, StagedUpload
 from corridor.jobs.models import Job
-from corridor.jobs.registry import background_job
+from corridor.jobs.registry import background_job, every
 from corridor.jobs.runner import JobRun
 from corridor.jobs.services import start_job
 
@@ -19,14 +21,17 @@ from corridor.jobs.services import start_job
 def import_register_file(
     run: JobRun, *, staged: str, sha256: str, mapping: dict, open_cases: bool, dry_run: bool
 ) -> dict:
-    """Import (or check) a staged register. Run again after a crash it imports once: the
-    import is one transaction, and a file already imported is recognised by its SHA-256."""
+    """Import (or check) a staged register. Run again after a crash (a killed worker, a
+    retry) it goes on after the last row written: each step of the import commits its rows
+    with the mark of the last one, and a file already imported is recognised by its SHA-256."""
     actor = run.job.started_by
     if actor is None:
         raise ValidationError(_("The person who started this import no longer has an account."))
     upload = StagedUpload.objects.filter(token=staged, uploaded_by=actor).first()
     if upload is None:
-        done = ImportBatch.objects.filter(agency_id=actor.agency_id, sha256=sha256).first()
+        done = ImportBatch.objects.filter(
+            agency_id=actor.agency_id, sha256=sha256, status=ImportBatch.Status.IMPORTED
+        ).first()
         if done is not None:
             return {"batch": done.pk, "url": reverse("intake:batch", args=[done.pk])}
         raise ValidationError(_("The uploaded file is no longer kept (24 hours); upload it again."))
@@ -40,9 +45,11 @@ def import_register_file(
             open_cases=open_cases,
             dry_run=dry_run,
             progress=lambda done, total: run.progress(done, total),
+            job=None if dry_run else run.job,
         )
     except services.AlreadyImported as exc:
-        upload.delete()
+        if exc.batch.status == ImportBatch.Status.IMPORTED:
+            upload.delete()
         return {"batch": exc.batch.pk, "url": reverse("intake:batch", args=[exc.batch.pk])}
     except services.ImportRejected as exc:
         return {"errors": [error.as_dict() for error in exc.errors], "url": back}
@@ -72,3 +79,12 @@ def start_register_import(
         open_cases=open_cases,
         dry_run=dry_run,
     )
+
+
+@background_job(title=_lazy("Undo interrupted imports"))
+def undo_interrupted_imports(run: JobRun) -> dict:
+    """Remove what interrupted register imports wrote when nobody will finish them."""
+    return {"undone": services.undo_abandoned_imports()}
+
+
+every(timedelta(minutes=5), undo_interrupted_imports)

@@ -219,7 +219,16 @@ def _uuid(value: str):
 @login_required
 def batch_detail(request, pk):
     batch = services.get_batch_for_user(request.user, pk)
-    return render(request, "intake/batch.html", {"batch": batch})
+    failure = services.failure_of(batch)
+    return render(
+        request,
+        "intake/batch.html",
+        {
+            "batch": batch,
+            "errors": _errors_for_display(failure["errors"]),
+            "kept": failure["kept"],
+        },
+    )
 
 
 @login_required

@@ -26,6 +26,7 @@ from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from corridor.core.spreadsheets import append_row
 from corridor.screening.models import IndicatorCatalogue, localized
 from corridor.vocabularies import Sex
 
@@ -382,6 +383,7 @@ def build_xlsform(catalogue: IndicatorCatalogue) -> bytes:
 
 
 def _write(sheet, columns: list[str], rows: list[dict]) -> None:
-    sheet.append(columns)
+    """Texts (an indicator's, a catalogue's name) are never written as formulas."""
+    append_row(sheet, columns)
     for row in rows:
-        sheet.append([row.get(column, "") or None for column in columns])
+        append_row(sheet, [row.get(column, "") or None for column in columns])

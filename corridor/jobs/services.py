@@ -6,8 +6,8 @@ Guarantees, with the database backend (the default):
   the transaction commits.
 - **Survives a killed worker**: a job taken by a worker whose process is gone is taken
   again by the next worker that looks (every few seconds), up to `MAX_ATTEMPTS` times; jobs
-  are written to be idempotent (an import is one transaction, a delivery is acknowledged
-  per message), so a job run again after a kill finishes exactly once.
+  are written to be idempotent (an import goes on after the last row it committed, a
+  delivery is acknowledged per message), so a job run again after a kill finishes exactly once.
 - **Periodic work without cron**: the workers share one schedule (`ScheduleEntry`), so each
   periodic job is queued once per interval however many workers run.
 """

@@ -312,8 +312,8 @@ def test_a_saved_mapping_is_used_for_the_next_file_of_the_agency(world):
 # --- the command --------------------------------------------------------------------------
 
 
-def test_the_command_imports_with_a_mapping_file_and_shows_progress(world, tmp_path, monkeypatch):
-    monkeypatch.setattr(services, "PROGRESS_EVERY", 2)
+def test_the_command_imports_with_a_mapping_file_and_shows_progress(world, tmp_path, settings):
+    settings.CORRIDOR_IMPORT_BATCH_ROWS = 2  # progress is shown after each step written
     mapping = tmp_path / "mapping.json"
     mapping.write_text('{"Nom": "family_name", "Prénom": "given_name", "Âge": "age"}')
     out, err = StringIO(), StringIO()
@@ -331,8 +331,8 @@ def test_the_command_imports_with_a_mapping_file_and_shows_progress(world, tmp_p
         stdout=out,
         stderr=err,
     )
-    assert "\r  2 of 5 rows checked" in err.getvalue()
-    assert "\r  5 of 5 rows checked" in err.getvalue()
+    assert "\r  2 of 5 rows written" in err.getvalue()
+    assert "\r  5 of 5 rows written" in err.getvalue()
     assert "5 persons and 0 cases from 5 rows" in out.getvalue()
     assert Person.objects.filter(owner_agency=world.police).count() == 6
     aminata = Person.objects.get(reference=ImportBatch.objects.get().created[0]["person"])

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from pyxform.xls2xform import convert
 
 from corridor.intake import services, xlsform
-from corridor.screening.models import IndicatorCatalogue, ListKind, Screening
+from corridor.screening.models import Indicator, IndicatorCatalogue, ListKind, Screening
 
 
 @pytest.fixture(autouse=True)
@@ -198,3 +198,26 @@ def test_the_command_exports_one_form_or_all_of_them(db, tmp_path):
     assert len(list((tmp_path / "forms").glob("*.xlsx"))) == 4
     with pytest.raises(CommandError, match="In use: "):
         call_command("export_xlsform", "nope", stdout=out)
+
+
+def test_a_text_that_looks_like_a_formula_is_written_as_text_in_the_form(db):
+    """An indicator's question or a list's name is an administrator's text: in the XLSForm
+    it stays that very text, never a formula Excel would run when the form is opened."""
+    catalogue = offered(ListKind.ADULT_LABOUR)
+    indicator = catalogue.indicators.order_by("dimension__order", "order", "pk").first()
+    payload = '=HYPERLINK("http://x","Click")'
+    Indicator.objects.filter(pk=indicator.pk).update(
+        text={"en": payload, "fr": "+cmd|' /C calc'!A0"}
+    )
+    content = xlsform.build_xlsform(catalogue)
+    workbook = load_workbook(io.BytesIO(content))
+    cells = [c for sheet in workbook.worksheets for row in sheet.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    survey = {r["name"]: r for r in sheet_rows(content, "survey") if r["name"]}
+    row = survey[xlsform.field_name(indicator.code)]
+    assert row["label::English (en)"] == payload  # exactly as written, for the phone
+    assert row["label::Français (fr)"] == "+cmd|' /C calc'!A0"
+    marked = [c for c in cells if c.value == payload]
+    assert marked and all(c.quotePrefix and c.data_type == "s" for c in marked)
+    result = convert(content, warnings=[], file_type=".xlsx")
+    assert "HYPERLINK" in result.xform

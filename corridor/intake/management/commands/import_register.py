@@ -56,9 +56,10 @@ class Command(BaseCommand):
         # progress goes to stderr, so that stdout stays a clean summary for scripts
         self.stderr.write(f"Reading {file.name} ({len(content):,} bytes)…")
         last = [0]
+        doing = "checked" if options["check"] else "written"
 
         def progress(done: int, total: int) -> None:
-            self.stderr.write(f"\r  {done:,} of {total:,} rows checked", ending="")
+            self.stderr.write(f"\r  {done:,} of {total:,} rows {doing}", ending="")
             self.stderr.flush()
             last[0] = done
 
