@@ -49,12 +49,30 @@ analysts, the suppression of small counts.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet, TextChoices
+from django.db import connections
+from django.db.models import (
+    Case,
+    CharField,
+    DateField,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    Min,
+    QuerySet,
+    TextChoices,
+    Value,
+    When,
+)
+from django.db.models.expressions import Col
+from django.db.models.functions import Cast, Coalesce, TruncDate
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -72,6 +90,7 @@ UNKNOWN = "unknown"
 FILTERS = ("q", "date_from", "date_to", "country", "exploitation", "means_of_control")
 
 Cell = int | str  # a count, or SUPPRESSED
+EXPLOITATION_CODES = frozenset(Exploitation.values)
 
 
 class AgeGroup(TextChoices):
@@ -115,23 +134,21 @@ class Counts:
     search_limited: bool = False
 
 
-# --- who is counted -------------------------------------------------------------------------
+# --- how the database counts ----------------------------------------------------------------
+#
+# Every figure is computed by the database, in a fixed number of grouped queries however many
+# victims there are (`count` makes six). Python reads back grouped rows only, one per
+# sex × nationality × age group, per form of exploitation, per route and per country, and
+# orders them; no query returns a row per victim. The grouped queries read from querysets
+# the ORM compiles (the scope, the filters, the victims grouped by person with their age
+# group); the SQL around them is the same for SQLite and PostgreSQL but for reading a JSON
+# list and joining strings in order. Distinct victims per cell are counted as distinct
+# (cell, victim) pairs, which the database can hash, rather than with COUNT(DISTINCT),
+# which it must sort. Routes are assembled per incident inside the database (a window over
+# its legs, in order) and leave it grouped by route.
 
-
-@dataclass
-class _Victim:
-    """One distinct victim, with what the breakdowns need from the incidents they are in."""
-
-    sex: str
-    nationality: str
-    date_of_birth: date | None
-    age_estimate_min: int | None
-    age_estimate_max: int | None
-    age_disputed: bool
-    registered_at: datetime
-    incidents: set[int] = field(default_factory=set)
-    first_start: date | None = None
-    forms: set[str] = field(default_factory=set)
+VICTIM = IncidentVictim.Role.VICTIM
+YEAR = 10000  # see `DayNumber`
 
 
 def _ids(incidents: QuerySet[Incident]) -> QuerySet:
@@ -139,34 +156,314 @@ def _ids(incidents: QuerySet[Incident]) -> QuerySet:
 
 
 def _links(incidents: QuerySet[Incident], role: str | None = None) -> QuerySet[IncidentVictim]:
-    links = IncidentVictim.objects.filter(incident__in=_ids(incidents))
+    links = IncidentVictim.objects.filter(incident__in=_ids(incidents)).order_by()
     return links.filter(role=role) if role else links
 
 
-def _victims(incidents: QuerySet[Incident]) -> dict[int, _Victim]:
-    rows = _links(incidents, IncidentVictim.Role.VICTIM).values_list(
-        "person_id",
-        "person__sex",
-        "person__nationality",
-        "person__date_of_birth",
-        "person__age_estimate_min",
-        "person__age_estimate_max",
-        "person__age_disputed",
-        "person__created_at",
-        "incident_id",
-        "incident__start_date",
-        "incident__forms_of_exploitation",
+def _compiled(queryset: QuerySet, using: str) -> tuple[str, tuple]:
+    """The SQL of a queryset, to be read from by a grouped query (one that can match nothing
+    compiles to an always false condition instead of raising)."""
+    sql, params = queryset.query.get_compiler(using=using, elide_empty=False).as_sql()
+    return sql, tuple(params)
+
+
+def _fetch(using: str, sql: str, params: tuple) -> list[tuple]:
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+class DayNumber(Func):
+    """A date as the number YYYYMMDD (SQLite, PostgreSQL). `DayNumber(b) >= DayNumber(a) +
+    n * YEAR` exactly when b is at least n whole years after a (for any whole n), as
+    `age_group` counts years: the month and day weigh less than one year."""
+
+    arity = 1
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # SQLite keeps dates as text, YYYY-MM-DD.
+        return super().as_sql(
+            compiler, connection, template="CAST(replace(%(expressions)s, '-', '') AS integer)"
+        )
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return super().as_sql(
+            compiler, connection, template="CAST(to_char(%(expressions)s, 'YYYYMMDD') AS integer)"
+        )
+
+    def as_sql(self, compiler, connection, **extra):
+        raise NotImplementedError(f"DayNumber does not support {connection.vendor}.")
+
+
+class _LocalDate(TruncDate):
+    """The day of a date and time in the current time zone, as `TruncDate`; on SQLite,
+    without a call into Python for each row where no time zone is to be crossed (the stored
+    text, YYYY-MM-DD HH:MM:SS in the database's zone, begins with the day)."""
+
+    def as_sqlite(self, compiler, connection, **extra):
+        if self.get_tzname() == connection.timezone_name:
+            sql, params = compiler.compile(self.lhs)
+            return f"substr({sql}, 1, 10)", params
+        return super().as_sql(compiler, connection, **extra)
+
+
+class _OfPerson(ExpressionWrapper):
+    """An expression of a person's own columns, in a query grouped by person: grouped by
+    those columns rather than by the expression, so that the database need not compute it
+    for every row grouped (PostgreSQL then groups by the person's key alone)."""
+
+    def get_group_by_cols(self):
+        return [e for e in self.expression.flatten() if isinstance(e, Col)]
+
+
+def _age_group_expression(on) -> Case:
+    """Rule 5, age, exactly as `age_group` decides it, for a victim (a `Person` row) on the
+    date `on` (an expression)."""
+
+    def of_person(expression):
+        return _OfPerson(expression, output_field=IntegerField())
+
+    on_number = DayNumber(on)
+    adult_on = of_person(DayNumber("date_of_birth") + ADULT_AGE * YEAR)
+    registered = of_person(DayNumber(_LocalDate("created_at")))  # in the current time zone
+    # `age_group`'s shift is the whole years from `on` to the registration: the estimate
+    # gives an adult when min - shift >= 18, i.e. shift < min - 17, and a child when
+    # max - shift < 18, i.e. shift >= max - 17.
+    over = ADULT_AGE - 1
+    estimate_min = of_person((Cast("age_estimate_min", IntegerField()) - over) * YEAR)
+    estimate_max = of_person((Cast("age_estimate_max", IntegerField()) - over) * YEAR)
+    return Case(
+        When(age_disputed=True, then=Value(AgeGroup.UNKNOWN.value)),
+        When(
+            date_of_birth__isnull=False,
+            then=Case(
+                When(LessThan(on_number, adult_on), then=Value(AgeGroup.CHILD.value)),
+                default=Value(AgeGroup.ADULT.value),
+            ),
+        ),
+        When(
+            LessThan(registered, on_number + estimate_min),
+            then=Value(AgeGroup.ADULT.value),
+        ),
+        When(
+            GreaterThanOrEqual(registered, on_number + estimate_max),
+            then=Value(AgeGroup.CHILD.value),
+        ),
+        default=Value(AgeGroup.UNKNOWN.value),
+        output_field=CharField(),
     )
-    victims: dict[int, _Victim] = {}
-    for person_id, *person, incident_id, start, forms in rows.iterator(chunk_size=5000):
-        victim = victims.get(person_id)
-        if victim is None:
-            victim = victims[person_id] = _Victim(*person)
-        victim.incidents.add(incident_id)
-        if start and (victim.first_start is None or start < victim.first_start):
-            victim.first_start = start
-        victim.forms.update(forms or [UNKNOWN])
-    return victims
+
+
+@dataclass(frozen=True)
+class _Demography:
+    victims: int
+    by_sex: dict[str, int]
+    by_age_group: dict[str, int]
+    by_nationality: dict[str, int]
+
+
+def _demography(incidents: QuerySet[Incident], today: date) -> _Demography:
+    """Rules 2 and 5 (sex, age group, nationality) in one query: each victim once, grouped."""
+    # One row per victim (grouped by person), with the start of their earliest counted
+    # incident; then grouped again by what the breakdowns show.
+    first_start = Min("incident_links__incident__start_date")
+    victims = (
+        Person.objects.filter(
+            incident_links__role=VICTIM, incident_links__incident__in=_ids(incidents)
+        )
+        .order_by()
+        .values("pk")
+        .annotate(
+            victim_age_group=_age_group_expression(
+                Coalesce(first_start, Value(today), output_field=DateField())
+            )
+        )
+        .values("sex", "nationality", "victim_age_group")
+    )
+    inner, params = _compiled(victims, incidents.db)
+    sex, nationality = (Person._meta.get_field(name).column for name in ("sex", "nationality"))
+    quote = connections[incidents.db].ops.quote_name
+    columns = f"victim.{quote(sex)}, victim.{quote(nationality)}, victim.victim_age_group"
+    sql = f"SELECT {columns}, COUNT(*) FROM ({inner}) AS victim GROUP BY {columns}"  # noqa: S608
+    by_sex = dict.fromkeys(Sex.values, 0)
+    by_age_group = dict.fromkeys(AgeGroup.values, 0)
+    by_nationality: dict[str, int] = defaultdict(int)
+    total = 0
+    for sex_code, country, group, n in _fetch(incidents.db, sql, params):
+        by_sex[sex_code if sex_code in by_sex else Sex.UNKNOWN] += n
+        by_age_group[group] += n
+        by_nationality[country or UNKNOWN] += n
+        total += n
+    return _Demography(total, by_sex, by_age_group, _sorted(by_nationality))
+
+
+def _over_incidents(
+    incidents: QuerySet[Incident], body: str, params: tuple, **columns
+) -> list[tuple]:
+    """The rows of `body` run over the counted incidents, each once (`counted`: a column
+    `incident` and the `columns` asked for), with the tables and columns of the route legs
+    and the victim links named in it."""
+    using = incidents.db
+    connection = connections[using]
+    if connection.vendor not in _ROUTE_OF:
+        raise NotImplementedError(f"Counting is not written for {connection.vendor}.")
+    quote = connection.ops.quote_name
+    leg, link = RouteLeg._meta, IncidentVictim._meta
+    names = {
+        "legs": quote(leg.db_table),
+        "leg_incident": quote(leg.get_field("incident").column),
+        "order": quote(leg.get_field("order").column),
+        "origin": quote(leg.get_field("from_country").column),
+        "destination": quote(leg.get_field("to_country").column),
+        "links": quote(link.db_table),
+        "link_incident": quote(link.get_field("incident").column),
+        "person": quote(link.get_field("person").column),
+        "role": quote(link.get_field("role").column),
+        "route_of": _ROUTE_OF[connection.vendor],
+        "each_form": _EACH_FORM[connection.vendor],
+    }
+    counted = (
+        Incident.objects.filter(pk__in=_ids(incidents))
+        .order_by()
+        .values(incident=F("pk"), **columns)
+    )
+    sql, counted_params = _compiled(counted, using)
+    # The templates below name only tables and columns of the models, quoted by Django.
+    body = body.format(**names)
+    return _fetch(using, f"WITH counted AS ({sql}), {body}", (*counted_params, *params))
+
+
+# Each counted incident's forms, one row per form (`form.value`), "unknown" where none is
+# recorded. PostgreSQL plans for 100 elements per list: with `jit` on (its default), that
+# estimate can cost a JIT compilation of some 0.4 s on a middle-sized instance, more than
+# the query itself; `jit = off` for the statistics is a deployment choice.
+_EACH_FORM = {
+    "sqlite": (
+        "json_each(CASE WHEN COALESCE(json_type(counted.forms), '') <> 'array'"
+        " OR json_array_length(counted.forms) = 0 THEN %s ELSE counted.forms END) AS form"
+    ),
+    "postgresql": (
+        "LATERAL jsonb_array_elements_text(CASE WHEN COALESCE(jsonb_typeof(counted.forms), '')"
+        " <> 'array' OR counted.forms = '[]'::jsonb THEN %s::jsonb ELSE counted.forms END)"
+        " AS form(value)"
+    ),
+}
+
+_FORMS = """
+pairs AS (
+    SELECT DISTINCT form.value AS form, link.{person} AS victim
+    FROM counted CROSS JOIN {each_form}
+    JOIN {links} AS link ON link.{link_incident} = counted.incident AND link.{role} = %s
+)
+SELECT form, COUNT(*) FROM pairs GROUP BY form
+"""
+
+
+def _forms(incidents: QuerySet[Incident]) -> dict[str, int]:
+    """Rule 5, forms: the distinct victims of each form recorded, in one grouped query (the
+    lists of forms are read once per incident, not once per victim)."""
+    rows = _over_incidents(
+        incidents, _FORMS, (json.dumps([UNKNOWN]), VICTIM.value), forms=F("forms_of_exploitation")
+    )
+    counts: dict[str, int] = defaultdict(int)
+    for form, n in rows:
+        # As many "other" as codes outside the list (each code is a form of its own).
+        counts[form if form in EXPLOITATION_CODES else Exploitation.OTHER] += n
+    return _sorted(counts)
+
+
+# Incidents and distinct victims per cell (a route, a country), from `cells` (one row per
+# incident and cell, each once): the victims as distinct (cell, victim) pairs first, which
+# the database can hash, rather than COUNT(DISTINCT), which it must sort.
+_PER_CELL = """
+cell_victims AS (
+    SELECT DISTINCT cells.cell, link.{person} AS victim FROM cells
+    JOIN {links} AS link ON link.{link_incident} = cells.incident AND link.{role} = %s
+),
+totals AS (
+    SELECT cell, COUNT(*) AS incidents, 0 AS victims FROM cells GROUP BY cell
+    UNION ALL
+    SELECT cell, 0, COUNT(*) FROM cell_victims GROUP BY cell
+)
+SELECT cell, MAX(incidents), MAX(victims) FROM totals GROUP BY cell
+"""
+
+_ROUTES = """
+ordered_legs AS (
+    SELECT leg.{leg_incident} AS incident, leg.{order} AS step,
+        leg.{origin} AS origin, leg.{destination} AS destination,
+        LAG(leg.{destination}) OVER (
+            PARTITION BY leg.{leg_incident} ORDER BY leg.{order}
+        ) AS prior_code
+    FROM {legs} AS leg WHERE leg.{leg_incident} IN (SELECT incident FROM counted)
+),
+pieces AS (
+    -- What each leg adds to the route: its origin unless the last leg ended there, its
+    -- destination unless it stays in the country it started from.
+    SELECT incident, step,
+        CASE WHEN prior_code IS NULL OR prior_code <> origin THEN ',' || origin ELSE '' END
+        || CASE WHEN destination <> origin THEN ',' || destination ELSE '' END AS piece
+    FROM ordered_legs
+),
+cells AS (
+    {route_of}
+    UNION ALL
+    SELECT incident, '' FROM counted
+    WHERE NOT EXISTS (SELECT 1 FROM {legs} AS leg WHERE leg.{leg_incident} = counted.incident)
+),
+"""
+
+# Each incident's pieces joined in the order of its legs (without the leading comma).
+_ROUTE_OF = {
+    "postgresql": (
+        "SELECT incident, substr(string_agg(piece, '' ORDER BY step), 2) AS cell"
+        " FROM pieces GROUP BY incident"
+    ),
+    # (an aggregate takes ORDER BY only from SQLite 3.44: a window keeps the order)
+    "sqlite": (
+        "SELECT DISTINCT incident, substr(group_concat(piece, '') OVER (PARTITION BY incident"
+        " ORDER BY step ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING), 2) AS cell"
+        " FROM pieces"
+    ),
+}
+
+_COUNTRIES = """
+cells AS (
+    SELECT leg.{leg_incident} AS incident, leg.{origin} AS cell
+    FROM {legs} AS leg WHERE leg.{leg_incident} IN (SELECT incident FROM counted)
+    UNION
+    SELECT leg.{leg_incident}, leg.{destination}
+    FROM {legs} AS leg WHERE leg.{leg_incident} IN (SELECT incident FROM counted)
+),
+"""
+
+
+def _by_route(incidents: QuerySet[Incident]) -> list[RouteCount]:
+    """Rule 6, by route, in one grouped query. Each incident's route is its legs' countries
+    in order, a country repeated by the next leg written once (NE→LY, LY→LY, LY→IT is
+    NE → LY → IT); it is assembled in the database, one string per incident, and leaves it
+    grouped by route: at most as many rows as there are distinct routes."""
+    rows = _over_incidents(incidents, _ROUTES + _PER_CELL, (VICTIM.value,))
+    routes = [
+        RouteCount(tuple(route.split(",")) if route else (), incidents=int(n), victims=int(v))
+        for route, n, v in rows
+    ]
+    routes.sort(key=lambda r: (not r.countries, -r.incidents, r.countries))
+    return routes
+
+
+def _by_country(incidents: QuerySet[Incident]) -> list[CountryCount]:
+    """Rule 6, by country, in one grouped query: the incidents through each country."""
+    rows = _over_incidents(incidents, _COUNTRIES + _PER_CELL, (VICTIM.value,))
+    countries = [CountryCount(code, incidents=int(n), victims=int(v)) for code, n, v in rows]
+    countries.sort(key=lambda c: (-c.incidents, c.country))
+    return countries
+
+
+def _sorted(counts: dict[str, int]) -> dict[str, int]:
+    """Largest first, "unknown" last, ties by code: a stable order for pages and tests."""
+    return dict(sorted(counts.items(), key=lambda kv: (kv[0] == UNKNOWN, -kv[1], kv[0])))
 
 
 # --- the rules ------------------------------------------------------------------------------
@@ -211,7 +508,9 @@ def age_group(
     age_disputed: bool,
     registered_on: date,
 ) -> str:
-    """Rule 5, age: child, adult or unknown on `on` — never a presumption."""
+    """Rule 5, age: child, adult or unknown on `on` — never a presumption.
+
+    The counts decide it in SQL (`_age_group_expression`), in the same way."""
     if age_disputed:
         return AgeGroup.UNKNOWN
     if date_of_birth is not None:
@@ -234,132 +533,49 @@ def age_group(
     return AgeGroup.UNKNOWN
 
 
-def _age_group_of(victim: _Victim, today: date) -> str:
-    return age_group(
-        on=victim.first_start or today,
-        date_of_birth=victim.date_of_birth,
-        age_estimate_min=victim.age_estimate_min,
-        age_estimate_max=victim.age_estimate_max,
-        age_disputed=victim.age_disputed,
-        registered_on=timezone.localdate(victim.registered_at),
-    )
-
-
-def _by_sex(victims: dict[int, _Victim]) -> dict[str, int]:
-    counts = dict.fromkeys(Sex.values, 0)
-    for victim in victims.values():
-        counts[victim.sex if victim.sex in counts else Sex.UNKNOWN] += 1
-    return counts
-
-
-def _by_age_group(victims: dict[int, _Victim], today: date) -> dict[str, int]:
-    counts = dict.fromkeys(AgeGroup.values, 0)
-    for victim in victims.values():
-        counts[_age_group_of(victim, today)] += 1
-    return counts
-
-
-def _by_nationality(victims: dict[int, _Victim]) -> dict[str, int]:
-    counts: dict[str, int] = defaultdict(int)
-    for victim in victims.values():
-        counts[victim.nationality or UNKNOWN] += 1
-    return _sorted(counts)
-
-
-def _by_exploitation(victims: dict[int, _Victim]) -> dict[str, int]:
-    counts: dict[str, int] = defaultdict(int)
-    for victim in victims.values():
-        for form in victim.forms:
-            counts[form if form in Exploitation.values else Exploitation.OTHER] += 1
-    return _sorted(counts)
-
-
-def _sorted(counts: dict[str, int]) -> dict[str, int]:
-    """Largest first, "unknown" last, ties by code: a stable order for pages and tests."""
-    return dict(sorted(counts.items(), key=lambda kv: (kv[0] == UNKNOWN, -kv[1], kv[0])))
-
-
 def victims_by_sex(incidents: QuerySet[Incident]) -> dict[str, int]:
-    return _by_sex(_victims(incidents))
+    return _demography(incidents, timezone.localdate()).by_sex
 
 
 def victims_by_age_group(
     incidents: QuerySet[Incident], *, today: date | None = None
 ) -> dict[str, int]:
-    return _by_age_group(_victims(incidents), today or timezone.localdate())
+    return _demography(incidents, today or timezone.localdate()).by_age_group
 
 
 def victims_by_nationality(incidents: QuerySet[Incident]) -> dict[str, int]:
-    return _by_nationality(_victims(incidents))
+    return _demography(incidents, timezone.localdate()).by_nationality
 
 
 def victims_by_exploitation(incidents: QuerySet[Incident]) -> dict[str, int]:
     """Rule 5, forms: once per victim and form; the total may exceed the victims."""
-    return _by_exploitation(_victims(incidents))
-
-
-def _routes(incidents: QuerySet[Incident]) -> dict[int, tuple[str, ...]]:
-    routes: dict[int, list[str]] = {pk: [] for pk in _ids(incidents).values_list("pk", flat=True)}
-    legs = (
-        RouteLeg.objects.filter(incident__in=_ids(incidents))
-        .order_by("incident_id", "order")
-        .values_list("incident_id", "from_country", "to_country")
-    )
-    for incident_id, origin, destination in legs.iterator(chunk_size=5000):
-        countries = routes[incident_id]
-        for code in (origin, destination):
-            if not countries or countries[-1] != code:
-                countries.append(code)
-    return {pk: tuple(countries) for pk, countries in routes.items()}
-
-
-def _route_counts(
-    routes: dict[int, tuple[str, ...]], victims: dict[int, _Victim]
-) -> tuple[list[RouteCount], list[CountryCount]]:
-    victims_of: dict[int, set[int]] = defaultdict(set)
-    for person_id, victim in victims.items():
-        for incident_id in victim.incidents:
-            victims_of[incident_id].add(person_id)
-    by_route: dict[tuple[str, ...], tuple[set, set]] = defaultdict(lambda: (set(), set()))
-    by_country: dict[str, tuple[set, set]] = defaultdict(lambda: (set(), set()))
-    for incident_id, countries in routes.items():
-        incident_set, victim_set = by_route[countries]
-        incident_set.add(incident_id)
-        victim_set |= victims_of[incident_id]
-        for code in set(countries):
-            incident_set, victim_set = by_country[code]
-            incident_set.add(incident_id)
-            victim_set |= victims_of[incident_id]
-    route_rows = [RouteCount(k, len(i), len(v)) for k, (i, v) in by_route.items()]
-    country_rows = [CountryCount(k, len(i), len(v)) for k, (i, v) in by_country.items()]
-    route_rows.sort(key=lambda r: (not r.countries, -r.incidents, r.countries))
-    country_rows.sort(key=lambda r: (-r.incidents, r.country))
-    return route_rows, country_rows
+    return _forms(incidents)
 
 
 def incidents_by_route(incidents: QuerySet[Incident]) -> list[RouteCount]:
-    return _route_counts(_routes(incidents), _victims(incidents))[0]
+    return _by_route(incidents)
 
 
 def incidents_by_country(incidents: QuerySet[Incident]) -> list[CountryCount]:
-    return _route_counts(_routes(incidents), _victims(incidents))[1]
+    return _by_country(incidents)
 
 
 def count(incidents: QuerySet[Incident], *, today: date | None = None) -> Counts:
-    """Every rule at once over these incidents, unsuppressed."""
-    victims = _victims(incidents)
-    by_route, by_country = _route_counts(_routes(incidents), victims)
+    """Every rule at once over these incidents, unsuppressed, in six grouped queries."""
+    victims = _demography(incidents, today or timezone.localdate())
+    by_route = _by_route(incidents)
     return Counts(
-        incidents=count_incidents(incidents),
-        victims=len(victims),
+        # every incident is under exactly one route (rule 6)
+        incidents=sum(r.incidents for r in by_route),
+        victims=victims.victims,
         smuggled_migrants=count_smuggled_migrants(incidents),
         cases=count_cases(incidents),
-        by_sex=_by_sex(victims),
-        by_age_group=_by_age_group(victims, today or timezone.localdate()),
-        by_nationality=_by_nationality(victims),
-        by_exploitation=_by_exploitation(victims),
+        by_sex=victims.by_sex,
+        by_age_group=victims.by_age_group,
+        by_nationality=victims.by_nationality,
+        by_exploitation=_forms(incidents),
         by_route=by_route,
-        by_country=by_country,
+        by_country=_by_country(incidents),
     )
 
 
