@@ -168,7 +168,40 @@ def renamed_fields(exc: DjangoValidationError, names: dict[str, str]) -> DjangoV
 # --- the API --------------------------------------------------------------------------------
 
 
+def _document_shared_errors(schema: dict) -> dict:
+    """Every operation may answer what the shared handlers answer: 422 for a parameter or
+    body that does not validate, 400 for a body that is not JSON. Documented once here."""
+    refs = {
+        name: {"$ref": f"#/components/schemas/{name}"} for name in ("ErrorOut", "FieldErrorsOut")
+    }
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            if (operation.get("parameters") or operation.get("requestBody")) and not (
+                {422, "422"} & responses.keys()
+            ):
+                responses.setdefault(
+                    422,
+                    {
+                        "description": "Invalid input: each field and what is wrong with it",
+                        "content": {"application/json": {"schema": refs["FieldErrorsOut"]}},
+                    },
+                )
+            if operation.get("requestBody") and not ({400, "400"} & responses.keys()):
+                responses.setdefault(
+                    400,
+                    {
+                        "description": "The body is not JSON (or not the declared form)",
+                        "content": {"application/json": {"schema": refs["ErrorOut"]}},
+                    },
+                )
+    return schema
+
+
 class CorridorAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        return _document_shared_errors(super().get_openapi_schema(**kwargs))
+
     @property
     def urls(self):
         if not getattr(self, "_corridor_routers_added", False):

@@ -1,6 +1,7 @@
 """Every operation of the JSON API, fuzzed from its own OpenAPI schema as each role would call
 it (schemathesis): whatever arrives — wrong types, huge numbers, odd Unicode, missing fields —
-the answer is a clear 4xx, never a server error. Bounded: a few examples per operation and
+the answer is a clear 4xx, never a server error, and every answer — its status, content type
+and body — is one the published schema documents. Bounded: a few examples per operation and
 role, so CI stays fast; raise CORRIDOR_FUZZ_EXAMPLES for a deeper run."""
 
 import os
@@ -11,11 +12,20 @@ from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from corridor.accounts.services import issue_api_token
 
 EXAMPLES = int(os.environ.get("CORRIDOR_FUZZ_EXAMPLES", "3"))
 ROLES = ["responder", "coordinator", "provider", "investigator", "prosecutor", "analyst", "admin"]
+
+# What the answers must conform to. Not yet checked: whether every request the schema allows
+# is accepted (some business rules, e.g. dates in order, are not expressed in the schema).
+CONFORMANCE = [status_code_conformance, content_type_conformance, response_schema_conformance]
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
 
@@ -52,3 +62,4 @@ def test_no_input_makes_the_api_fail(case, tokens):
             f"{role}: {case.method} {case.formatted_path} answered {response.status_code}: "
             f"{response.text[:300]}"
         )
+        case.validate_response(response, checks=CONFORMANCE)
