@@ -19,6 +19,7 @@ BASE_DIR = Path(__file__).resolve().parent
 # Published on purpose: the demo must start with no setup, and production must reject them.
 DEMO_SECRET_KEY = "demo-insecure-corridor-secret-key-do-not-use-in-production"  # noqa: S105
 DEMO_FIELD_KEY = "ZGVtby1pbnNlY3VyZS1jb3JyaWRvci1maWVsZC1rZXk="
+DEMO_SEARCH_KEY = "demo-insecure-corridor-search-key-do-not-use"  # noqa: S105
 
 
 def envbool(name: str, default: bool) -> bool:
@@ -55,7 +56,7 @@ def _is_fernet_key(key: str) -> bool:
 
 
 def production_secret_problems(
-    secret_key: str, field_keys: list[str], *, debug: bool = False
+    secret_key: str, field_keys: list[str], *, debug: bool = False, search_key: str | None = None
 ) -> list[str]:
     """Why these settings must not run a production instance; empty when they may."""
     problems = []
@@ -79,6 +80,13 @@ def production_secret_problems(
             "CORRIDOR_FIELD_KEYS holds a key that is not a Fernet key "
             "(make one with `corridor generate_field_key`)"
         )
+    if search_key is not None:
+        if not search_key:
+            problems.append("CORRIDOR_SEARCH_KEY is missing")
+        elif search_key == DEMO_SEARCH_KEY:
+            problems.append("CORRIDOR_SEARCH_KEY is the published demo key")
+        elif len(search_key) < 32 or len(set(search_key)) < MIN_SECRET_CHARACTERS:
+            problems.append("CORRIDOR_SEARCH_KEY is shorter than 32 characters or guessable")
     if debug:
         problems.append("CORRIDOR_DEBUG is on: debug pages show secrets and personal data")
     return problems
@@ -96,9 +104,15 @@ SECRET_KEY = envsecret("CORRIDOR_SECRET_KEY")
 FIELD_ENCRYPTION_KEYS = [
     k.strip() for k in envsecret("CORRIDOR_FIELD_KEYS").split(",") if k.strip()
 ]
+# The key of the blind index that persons are searched by (corridor.people.search): its own
+# secret, so that neither the field keys nor Django's key can be used to test a guess.
+CORRIDOR_SEARCH_KEY = envsecret("CORRIDOR_SEARCH_KEY")
 if PRODUCTION:
     _problems = production_secret_problems(
-        SECRET_KEY, FIELD_ENCRYPTION_KEYS, debug=envbool("CORRIDOR_DEBUG", False)
+        SECRET_KEY,
+        FIELD_ENCRYPTION_KEYS,
+        debug=envbool("CORRIDOR_DEBUG", False),
+        search_key=CORRIDOR_SEARCH_KEY,
     )
     if _problems:
         raise ImproperlyConfigured(
@@ -109,6 +123,7 @@ if PRODUCTION:
 else:
     SECRET_KEY = SECRET_KEY or DEMO_SECRET_KEY
     FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or [DEMO_FIELD_KEY]
+    CORRIDOR_SEARCH_KEY = CORRIDOR_SEARCH_KEY or DEMO_SEARCH_KEY
 
 DEBUG = envbool("CORRIDOR_DEBUG", False) and not PRODUCTION
 ALLOWED_HOSTS = [

@@ -36,6 +36,7 @@ class AuditEvent(models.Model):
         KEY_ROTATION = "key_rotation", _("Keys rotated")
         MESSAGE_RECEIVED = "message_received", _("Partner message received")
         MESSAGE_REFUSED = "message_refused", _("Partner message refused")
+        SEARCH = "search", _("Searched")
 
     at = models.DateTimeField(_("when"), db_index=True)
     actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)

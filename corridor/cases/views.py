@@ -19,6 +19,7 @@ from corridor.consent import services as consent_services
 from corridor.consent.models import Consent
 from corridor.core.concurrency import ConcurrentEdit
 from corridor.core.forms import perform_on_form
+from corridor.people import search
 from corridor.referrals.views import case_referrals_context
 
 GET_POST = require_http_methods(["GET", "POST"])
@@ -30,12 +31,30 @@ def case_list(request):
     status = request.GET.get("status")
     if status in ProtectionCase.Status.values:
         cases = cases.filter(status=status)
-    page = Paginator(cases.order_by("-opened_at"), 50).get_page(request.GET.get("page"))
+    query = request.GET.get("q", "").strip()
+    found = None
+    if query:  # the cases of the persons found, the most alike first
+        found = search.search_persons(
+            query,
+            actor=request.user,
+            within=access.persons_visible_to(request.user),
+            request=request,
+        )
+        rank = {person.pk: i for i, person in enumerate(found.persons)}
+        matching = cases.filter(person_id__in=rank).order_by("-opened_at")
+        if any(r.startswith("C-") for r in query.upper().split()):
+            matching = matching.filter(reference__in=query.upper().split())
+        page = Paginator(sorted(matching, key=lambda c: rank[c.person_id]), 500).get_page(1)
+    else:
+        page = Paginator(cases.order_by("-opened_at"), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "cases/list.html",
         {
             "page": page,
+            "query": query,
+            "found": found,
+            "keep": [("status", status)] if status else [],
             "statuses": ProtectionCase.Status.choices,
             "status": status,
         },

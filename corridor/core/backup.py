@@ -35,12 +35,17 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.management.color import no_style
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from corridor.core.crypto import encrypted_fields
 
 FORMAT = "corridor-backup/1"
 CHUNK = 1000
+# Sent inside the restore's transaction once every record is back, so that the apps that
+# keep derived data (the people app's search index) rebuild it under this instance's keys.
+restored = Signal()
+
 LEFT_OUT = frozenset(
     {
         "auth.permission",
@@ -55,6 +60,7 @@ LEFT_OUT = frozenset(
         "jobs.workerprocess",
         "jobs.scheduleentry",
         "intake.stagedupload",
+        "people.personsearchkey",  # derived, under this instance's search key: rebuilt
     }
 )
 # Records whose presence means the database is in use: a restore refuses to mix.
@@ -222,6 +228,7 @@ def restore_backup(path: Path, *, key: Fernet, progress: Progress | None = None)
             raise BackupError("The backup is incomplete: a chunk is missing or was added.")
         _reset_sequences(models)
         report.decrypted_fields = _decrypt_everything(models)
+        restored.send(sender=restore_backup)  # derived data (the search index) is rebuilt
         chain = verify_chain()
         if not chain.ok:
             raise BackupError(f"The restored audit trail does not verify: {chain.problem}.")

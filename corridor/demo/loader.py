@@ -51,6 +51,7 @@ from corridor.incidents.models import (
     Suspect,
 )
 from corridor.people.models import Person
+from corridor.people.search import reindex_persons
 from corridor.referrals.models import Referral, ServiceDelivery, ServiceOffer
 from corridor.screening.models import AgeAssessment, IndicatorCatalogue, ListKind, Screening
 from corridor.screening.rules import IndicatorSpec
@@ -286,6 +287,12 @@ def seed_database(
                 progress(
                     f"persons {result.persons:,}/{victims:,} ({result.persons / elapsed:,.0f}/s)"
                 )
+        # The bulk writer sends no post_save: the new persons' search keys are made here.
+        result.rows["search_keys"] = reindex_persons(
+            Person.objects.filter(pk__gt=last_person),
+            progress=progress
+            and (lambda done, total: progress(f"search index {done:,}/{total:,} persons")),
+        )
         with transaction.atomic():  # a few of them on legal hold (corridor.retention)
             result.rows.update(
                 seed_legal_holds(

@@ -6,14 +6,14 @@ Field names follow the model; the HTCDS 2.0 field each one maps to is in its des
 from datetime import date, datetime
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
 from corridor.accounts import access
 from corridor.accounts.api import AgencyRef
 from corridor.api import READ_ERRORS, WRITE_ERRORS, AuditedPagination, ErrorOut, one_of
-from corridor.people import services
+from corridor.people import search, services
 from corridor.people.models import Person
 from corridor.vocabularies import Sex
 
@@ -88,12 +88,19 @@ class PersonPatch(PersonIn):
     summary="Persons visible to you",
 )
 @paginate(AuditedPagination, audit=services.view_person_list)
-def person_list(request: HttpRequest):
-    return (
-        access.persons_visible_to(request.user)
-        .select_related("owner_agency")
-        .order_by("-created_at", "-pk")
-    )
+def person_list(
+    request: HttpRequest,
+    q: str = Query(
+        "",
+        max_length=200,
+        description="Search: words of a name (any spelling or script), a reference, a phone, "
+        "a document number, a year of birth or an age. The most alike first, at most 200.",
+    ),
+):
+    persons = access.persons_visible_to(request.user).select_related("owner_agency")
+    if q.strip():
+        return search.search_persons(q, actor=request.user, within=persons, request=request).persons
+    return persons.order_by("-created_at", "-pk")
 
 
 @router.get(

@@ -108,3 +108,20 @@ class Person(models.Model):
         if self.age_estimate_min is not None:
             return self.age_estimate_min < ADULT_AGE
         return True
+
+
+class PersonSearchKey(models.Model):
+    """One keyed digest of something a person is found by (a name's word or skeleton, a
+    phone, a document number): HMAC-SHA256 under `CORRIDOR_SEARCH_KEY`, never the value.
+    Rebuilt by `corridor reindex_search` when that key changes."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="search_keys")
+    digest = models.CharField(max_length=32, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "digest"], name="one_search_key_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}:{self.digest[:8]}"

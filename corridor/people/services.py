@@ -17,6 +17,7 @@ from corridor.audit.services import Action, record_event
 from corridor.core.concurrency import save_versioned
 from corridor.core.text import visible_text
 from corridor.people.models import Person
+from corridor.people.search import INDEXED_FIELDS, index_persons
 
 EDITABLE_FIELDS = (
     "given_name",
@@ -105,6 +106,8 @@ def update_person(
         return person
     with transaction.atomic():
         save_versioned(person, expected_version, changed)
+        if set(changed) & set(INDEXED_FIELDS):  # save_versioned sends no post_save
+            index_persons([person])
         record_event(
             Action.CHANGE,
             actor=actor,

@@ -9,22 +9,33 @@ from django.views.decorators.http import require_http_methods
 
 from corridor.accounts import access
 from corridor.core.forms import apply_validation_error, perform_on_form
-from corridor.people import services
+from corridor.people import search, services
 from corridor.people.forms import BreakGlassForm, PersonForm
 
 PAGE_SIZE = 50
+SEARCH_LIMIT = search.SEARCH_LIMIT
 
 
 @login_required
 def person_list(request):
     persons = access.persons_visible_to(request.user).select_related("owner_agency")
-    page = Paginator(persons.order_by("-created_at"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.get("q", "").strip()
+    found = None
+    if query:
+        found = search.search_persons(query, actor=request.user, within=persons, request=request)
+        page = Paginator(found.persons, SEARCH_LIMIT).get_page(1)
+    else:
+        page = Paginator(persons.order_by("-created_at"), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
     services.view_person_list(page.object_list, actor=request.user, request=request)
     return render(
         request,
         "people/list.html",
         {
             "page": page,
+            "query": query,
+            "found": found,
             "can_register": request.user.has_role(*access.OWNER_ROLES),
             "can_break_glass": access.can_break_glass(request.user),
         },

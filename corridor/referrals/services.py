@@ -1106,6 +1106,10 @@ class WaitingList:
         if isinstance(key, int):
             return self[key : key + 1][0]
         start, stop = key.start or 0, key.stop
+        if stop is not None and stop > start:  # a huge offset: past the end, not past SQL's ints
+            stop = min(stop, self.count())
+        if stop is not None and start >= stop:
+            return []
         streams = [
             self._items(kind, qs if stop is None else qs[:stop]) for kind, qs in self.sources
         ]

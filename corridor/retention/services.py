@@ -63,7 +63,7 @@ from corridor.consent.models import Consent
 from corridor.core.text import visible_text
 from corridor.crossborder.models import OutboxMessage, TransnationalReferral
 from corridor.incidents.models import IncidentVictim
-from corridor.people.models import Person
+from corridor.people.models import Person, PersonSearchKey
 from corridor.referrals.models import Referral, ServiceDelivery
 from corridor.retention import rules
 from corridor.retention.models import Erasure, ErasureRequest, LegalHold
@@ -463,6 +463,7 @@ def _anonymise_persons(ids: Iterable[int], now: datetime) -> None:
     Person.objects.filter(pk__in=ids).update(
         **blank, date_of_birth=None, updated_at=now, version=F("version") + 1
     )
+    PersonSearchKey.objects.filter(person_id__in=ids).delete()  # nothing left to find her by
 
 
 def erasure_of(person: Person) -> Erasure | None:

@@ -26,6 +26,9 @@ def backup_key():
     return Fernet.generate_key().decode()
 
 
+REAL_SEARCH_KEY = "another-instance-search-key-0123456789-abcdefgh"  # noqa: S105
+
+
 def node(tmp_path, name, **env):
     instance = Node("IT", tmp_path / name, 0, extra_env=env)
     instance.directory.mkdir(parents=True)
@@ -46,6 +49,7 @@ def test_a_backup_restores_on_a_new_machine_with_other_field_keys(tmp_path, back
         "new",
         CORRIDOR_BACKUP_KEY=backup_key,
         CORRIDOR_FIELD_KEYS=Fernet.generate_key().decode(),
+        CORRIDOR_SEARCH_KEY=REAL_SEARCH_KEY,
     )
     said = new.manage("restore", str(backup))
     assert "audit chain intact" in said

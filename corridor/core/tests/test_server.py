@@ -15,6 +15,7 @@ from cryptography.fernet import Fernet
 from corridor.crossborder.e2e import REPO_ROOT, free_port
 
 SECRET = "k3c9-production-secret-that-is-long-enough-0123456789"
+REAL_SEARCH_KEY = "s7q2-production-search-key-long-enough-9876543210"  # noqa: S105
 
 
 def _get(url: str, **headers) -> tuple[int, dict, bytes]:
@@ -34,6 +35,7 @@ def production_server(tmp_path):
         CORRIDOR_ENV="production",
         CORRIDOR_SECRET_KEY=SECRET,
         CORRIDOR_FIELD_KEYS=Fernet.generate_key().decode(),
+        CORRIDOR_SEARCH_KEY=REAL_SEARCH_KEY,
         CORRIDOR_ALLOWED_HOSTS="127.0.0.1",
         CORRIDOR_DATA_DIR=str(tmp_path),
         PYTHONPATH=str(REPO_ROOT),

@@ -11,6 +11,7 @@ from cryptography.fernet import Fernet
 from corridor.settings import DEMO_FIELD_KEY, DEMO_SECRET_KEY, production_secret_problems
 
 REAL_SECRET = "k3c9-production-secret-that-is-long-enough-0123456789"
+REAL_SEARCH_KEY = "s7q2-production-search-key-long-enough-9876543210"  # noqa: S105
 
 
 def _start(**env):
@@ -77,6 +78,7 @@ def test_production_cannot_be_talked_into_debug():
     result = _start(
         CORRIDOR_SECRET_KEY=REAL_SECRET,
         CORRIDOR_FIELD_KEYS=Fernet.generate_key().decode(),
+        CORRIDOR_SEARCH_KEY=REAL_SEARCH_KEY,
         CORRIDOR_DEBUG="1",
     )
     assert result.returncode != 0
@@ -103,6 +105,7 @@ def test_production_starts_with_real_secrets(tmp_path):
     result = _start(
         CORRIDOR_SECRET_KEY_FILE=str(secret_file),
         CORRIDOR_FIELD_KEYS=Fernet.generate_key().decode(),
+        CORRIDOR_SEARCH_KEY=REAL_SEARCH_KEY,
     )
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout
@@ -134,6 +137,7 @@ def test_production_cookies_are_secure_http_only_and_same_site(tmp_path):
         CORRIDOR_ENV="production",
         CORRIDOR_SECRET_KEY=REAL_SECRET,
         CORRIDOR_FIELD_KEYS=Fernet.generate_key().decode(),
+        CORRIDOR_SEARCH_KEY=REAL_SEARCH_KEY,
         CORRIDOR_ALLOWED_HOSTS="corridor.example.org",
         CORRIDOR_DATA_DIR=str(tmp_path),
     )

@@ -47,7 +47,7 @@ from corridor.incidents.models import (
     RouteLeg,
     Suspect,
 )
-from corridor.people.models import Person
+from corridor.people.models import Person, PersonSearchKey
 from corridor.referrals.models import Referral, ServiceDelivery, ServiceOffer
 from corridor.retention.models import ErasureRequest, LegalHold
 from corridor.screening.models import AgeAssessment, Screening
@@ -333,6 +333,7 @@ def delete_victims():
     """Everything the seed wrote about victims (agencies and the directory stay), children
     first, without Django's collector (which would look at every app's relations)."""
     for model in (
+        PersonSearchKey,
         ErasureRequest,
         LegalHold,
         IncidentVictim,
