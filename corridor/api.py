@@ -37,6 +37,7 @@ ROUTERS = (
     ("", "corridor.intake.api.router"),
     ("", "corridor.crossborder.api.router"),
     ("", "corridor.jobs.api.router"),
+    ("", "corridor.linkage.api.router"),
 )
 
 # The most items one page of a list returns, whatever `limit` asks for.

@@ -168,6 +168,7 @@ INSTALLED_APPS = [
     "corridor.notifications",
     "corridor.crossborder",
     "corridor.retention",
+    "corridor.linkage",
     "corridor.jobs",
     "corridor.demo",
 ]

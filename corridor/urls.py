@@ -17,6 +17,7 @@ urlpatterns = [
     path("crossborder/", include("corridor.crossborder.urls")),
     path("jobs/", include("corridor.jobs.urls")),
     path("retention/", include("corridor.retention.urls")),
+    path("linkage/", include("corridor.linkage.urls")),
     path("api/", api.urls),
 ]
 

@@ -37,6 +37,8 @@ class AuditEvent(models.Model):
         MESSAGE_RECEIVED = "message_received", _("Partner message received")
         MESSAGE_REFUSED = "message_refused", _("Partner message refused")
         SEARCH = "search", _("Searched")
+        LINK = "link", _("Linked as one person")
+        UNLINK = "unlink", _("Unlinked")
 
     at = models.DateTimeField(_("when"), db_index=True)
     actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)

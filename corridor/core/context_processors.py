@@ -28,6 +28,7 @@ def _nav_items(request) -> list[dict]:
         wanted.append(("intake:home", _("Import")))
     if user.has_role(Role.COORDINATOR):
         wanted.append(("crossborder:queue", _("Partner countries")))
+        wanted.append(("linkage:queue", _("Who is who")))
     if access.can_administer(user):
         wanted += [
             ("crossborder:partner_list", _("Partners")),

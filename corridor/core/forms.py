@@ -35,6 +35,23 @@ def perform_on_form(form: Form, perform) -> bool:
     return False
 
 
+def messages_of(exc: Exception) -> str:
+    return " ".join(getattr(exc, "messages", None) or [str(exc)])
+
+
+def perform_with_message(request, perform) -> bool:
+    """Call a service for a one-button form; a stale version or a broken rule becomes an
+    error message on the next page. Returns True when the service succeeded."""
+    from django.contrib import messages
+
+    try:
+        perform()
+    except (ConcurrentEdit, ValidationError) as exc:
+        messages.error(request, messages_of(exc))
+        return False
+    return True
+
+
 def _attributes(attrs: dict) -> str:
     """As Django's widgets/attrs.html writes them, in the same order."""
     return format_html_join(

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from corridor.accounts import access
 from corridor.accounts.models import Role
 from corridor.core.concurrency import ConcurrentEdit
-from corridor.core.forms import apply_validation_error
+from corridor.core.forms import apply_validation_error, messages_of
 from corridor.crossborder import inbox, payload, services
 from corridor.crossborder.forms import (
     OptionalReasonForm,
@@ -37,10 +37,6 @@ from corridor.crossborder.models import OutboxMessage, Partner, TransnationalRef
 PAGE_SIZE = 50
 Status = TransnationalReferral.Status
 Direction = TransnationalReferral.Direction
-
-
-def _messages_of(exc: Exception) -> str:
-    return " ".join(getattr(exc, "messages", None) or [str(exc)])
 
 
 # --- the inbox (machine to machine) ------------------------------------------------------------
@@ -170,7 +166,7 @@ def _act(request, reference, perform, success):
     try:
         perform(referral, int(version) if version else None)
     except (ConcurrentEdit, ValidationError) as exc:
-        messages.error(request, _messages_of(exc))
+        messages.error(request, messages_of(exc))
     else:
         messages.success(request, success(referral))
     return redirect("crossborder:detail", referral.reference)
@@ -339,7 +335,7 @@ def partner_action(request, pk, action):
             )
             text = str(template).format(name=partner.name)
     except ValidationError as exc:
-        messages.error(request, _messages_of(exc))
+        messages.error(request, messages_of(exc))
     else:
         messages.success(request, text)
     return redirect("crossborder:partner_detail", partner.pk)

@@ -64,6 +64,9 @@ class Submission:
         self.errors.append(RowError(self.number, column, field_name, message))
 
 
+INSTANCE_ID_LENGTH = 100  # SubmissionReceipt.instance_id; ODK's are "uuid:" and 36 more
+
+
 def instance_id(raw: dict[str, str]) -> tuple[str, str]:
     """(instance id without "uuid:", the key it came from), or ("", "")."""
     candidates = []
@@ -132,6 +135,14 @@ def parse_submission(number: int, raw: dict[str, str], *, catalogues: CatalogueC
             "meta/instanceID",
             "instance_id",
             _("The submission has no instance id (meta/instanceID, _uuid or KEY)."),
+        )
+    elif len(sub.instance_id) > INSTANCE_ID_LENGTH:
+        sub.error(
+            id_key,
+            "instance_id",
+            _("The instance id is longer than {n} characters: it is not one ODK made.").format(
+                n=INSTANCE_ID_LENGTH
+            ),
         )
     for key in ("_submission_time", "SubmissionDate", "end", "start"):
         if raw.get(key):

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -54,6 +55,23 @@ SENSITIVE_FIELDS = frozenset(
 
 NAME_FIELDS = ("given_name", "family_name", "aliases")
 
+# Sent inside the registering transaction, whatever the way in (form, API, import, ODK,
+# partner referral): linkage checks the new record against the others.
+person_registered = Signal()
+# Sent before a person is registered, to ask "seen before?": receivers (linkage) answer with
+# look-alikes the user may see, each with `person`, `probability` and `agreeing` reasons.
+registering_person = Signal()
+
+
+def look_alikes(fields: dict, *, actor, request: HttpRequest | None = None) -> list:
+    """Records the actor may see that may be the person about to be registered."""
+    found = []
+    for _receiver, answer in registering_person.send(
+        sender=Person, fields=fields, actor=actor, request=request
+    ):
+        found.extend(answer or [])
+    return sorted(found, key=lambda like: -like.probability)
+
 
 def _validated(person: Person) -> None:
     for name in NAME_FIELDS:  # an invisible character could disguise a name on screen
@@ -86,6 +104,7 @@ def register_person(*, actor, request: HttpRequest | None = None, **fields) -> P
             request=request,
             details={"fields": sorted(k for k, v in fields.items() if v not in ("", None))},
         )
+        person_registered.send(sender=Person, person=person)
     return person
 
 

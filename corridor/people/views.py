@@ -13,7 +13,6 @@ from corridor.people import search, services
 from corridor.people.forms import BreakGlassForm, PersonForm
 
 PAGE_SIZE = 50
-SEARCH_LIMIT = search.SEARCH_LIMIT
 
 
 @login_required
@@ -23,7 +22,7 @@ def person_list(request):
     found = None
     if query:
         found = search.search_persons(query, actor=request.user, within=persons, request=request)
-        page = Paginator(found.persons, SEARCH_LIMIT).get_page(1)
+        page = Paginator(found.persons, search.SEARCH_LIMIT).get_page(1)
     else:
         page = Paginator(persons.order_by("-created_at"), PAGE_SIZE).get_page(
             request.GET.get("page")
@@ -65,17 +64,23 @@ def person_register(request):
     if not request.user.has_role(*access.OWNER_ROLES):
         raise PermissionDenied
     form = PersonForm(request.POST or None)
+    alikes = []
     if request.method == "POST" and form.is_valid():
-        try:
-            person = services.register_person(actor=request.user, request=request, **form.changes())
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(
-                request, _("Person {reference} registered.").format(reference=person.reference)
-            )
-            return redirect("people:detail", person.reference)
-    return render(request, "people/form.html", {"form": form, "person": None})
+        if not request.POST.get("register_anyway"):
+            alikes = services.look_alikes(form.changes(), actor=request.user, request=request)
+        if not alikes:
+            try:
+                person = services.register_person(
+                    actor=request.user, request=request, **form.changes()
+                )
+            except ValidationError as exc:
+                apply_validation_error(form, exc)
+            else:
+                messages.success(
+                    request, _("Person {reference} registered.").format(reference=person.reference)
+                )
+                return redirect("people:detail", person.reference)
+    return render(request, "people/form.html", {"form": form, "person": None, "alikes": alikes})
 
 
 @login_required

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from corridor.accounts import access
 from corridor.accounts.models import Role
 from corridor.core.concurrency import ConcurrentEdit
-from corridor.core.forms import apply_validation_error, perform_on_form
+from corridor.core.forms import apply_validation_error, messages_of, perform_on_form
 from corridor.referrals import services
 from corridor.referrals.forms import (
     CapacityForm,
@@ -124,10 +124,6 @@ def referral_create(request, case_reference):
     return render(request, "referrals/create.html", {"case": case, "form": form})
 
 
-def _messages_of(exc: Exception) -> str:
-    return " ".join(getattr(exc, "messages", None) or [str(exc)])
-
-
 @login_required
 @require_POST
 def referral_answer(request, reference, answer):
@@ -151,7 +147,7 @@ def referral_answer(request, reference, answer):
                 referral, actor=request.user, expected_version=version, request=request
             )
     except (ConcurrentEdit, ValidationError) as exc:
-        messages.error(request, _messages_of(exc))
+        messages.error(request, messages_of(exc))
     else:
         messages.success(
             request,
@@ -177,7 +173,7 @@ def referral_withdraw(request, reference):
             request=request,
         )
     except (ConcurrentEdit, ValidationError) as exc:
-        messages.error(request, _messages_of(exc))
+        messages.error(request, messages_of(exc))
     else:
         messages.success(
             request,
@@ -201,7 +197,7 @@ def delivery_create(request, reference):
             referral, actor=request.user, request=request, **form.cleaned_data
         )
     except ValidationError as exc:
-        messages.error(request, _messages_of(exc))
+        messages.error(request, messages_of(exc))
     else:
         messages.success(request, _("Service recorded."))
     return redirect("referrals:detail", referral.reference)
@@ -334,7 +330,7 @@ def offer_capacity(request, pk):
             request=request,
         )
     except (ConcurrentEdit, ValidationError) as exc:
-        messages.error(request, _messages_of(exc))
+        messages.error(request, messages_of(exc))
     else:
         messages.success(
             request,

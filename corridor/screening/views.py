@@ -26,7 +26,7 @@ from corridor.accounts import access
 from corridor.core.concurrency import ConcurrentEdit
 from corridor.core.forms import apply_validation_error
 from corridor.people.models import Person
-from corridor.people.services import register_person
+from corridor.people.services import look_alikes, register_person
 from corridor.screening import services
 from corridor.screening.forms import AgeAssessmentForm, DimensionForm, IndicatorForm, StartForm
 from corridor.screening.models import (
@@ -106,14 +106,31 @@ def start(request):
     if reference:
         fixed = access.get_person_for_user(request.user, reference.strip().upper(), for_change=True)
     form = StartForm(request.POST or None, fixed_person=fixed)
+    alikes = []
     if request.method == "POST" and form.is_valid():
-        try:
-            token = _begin(request, form)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            return redirect("screening:step", token=token, step=1)
-    return render(request, "screening/start.html", {"form": form, "fixed_person": fixed})
+        if _registers_someone(form) and not request.POST.get("register_anyway"):
+            alikes = look_alikes(form.new_person_fields(), actor=request.user, request=request)
+        if not alikes:
+            try:
+                token = _begin(request, form)
+            except ValidationError as exc:
+                apply_validation_error(form, exc)
+            else:
+                return redirect("screening:step", token=token, step=1)
+    return render(
+        request,
+        "screening/start.html",
+        {
+            "form": form,
+            "fixed_person": fixed,
+            "alikes": alikes,
+            "use_url": reverse("screening:start") + "?person=",
+        },
+    )
+
+
+def _registers_someone(form: StartForm) -> bool:
+    return form.fixed_person is None and not form.cleaned_data.get("person")
 
 
 def _begin(request, form: StartForm) -> str:

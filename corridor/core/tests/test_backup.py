@@ -9,6 +9,8 @@ from cryptography.fernet import Fernet
 
 from corridor.crossborder.e2e import Node
 
+pytestmark = pytest.mark.processes  # starts servers, workers or whole instances
+
 SNAPSHOT = """
 import json, django
 django.setup()

@@ -14,6 +14,8 @@ from cryptography.fernet import Fernet
 
 from corridor.crossborder.e2e import REPO_ROOT, free_port
 
+pytestmark = pytest.mark.processes  # starts servers, workers or whole instances
+
 SECRET = "k3c9-production-secret-that-is-long-enough-0123456789"
 REAL_SEARCH_KEY = "s7q2-production-search-key-long-enough-9876543210"  # noqa: S105
 

@@ -14,6 +14,8 @@ import pytest
 
 from corridor.crossborder.e2e import Node, free_port
 
+pytestmark = pytest.mark.processes  # starts servers, workers or whole instances
+
 COUNT_SCRIPT = """
 import json, django
 django.setup()

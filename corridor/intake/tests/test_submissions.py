@@ -179,6 +179,17 @@ def test_bad_submissions_are_all_reported_and_nothing_is_written(world, known_pe
     assert foreign.reference in messages[4]
 
 
+def test_an_instance_id_too_long_to_be_odks_is_refused_with_its_column(world):
+    submission = kobo()[0]
+    submission["meta/instanceID"] = "uuid:" + "x" * 120
+    before = counts()
+    with pytest.raises(services.ImportRejected) as rejected:
+        services.import_submissions(actor=world.users.responder, submissions=[submission])
+    assert counts() == before
+    (error,) = rejected.value.errors
+    assert (error.row, error.column, error.field) == (1, "meta/instanceID", "instance_id")
+
+
 def test_the_adults_list_is_refused_for_a_person_of_unknown_age(world):
     submission = kobo()[0]
     submission["person/age_status"] = "unknown"

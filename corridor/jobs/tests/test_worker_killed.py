@@ -19,6 +19,8 @@ import pytest
 
 from corridor.crossborder.e2e import REPO_ROOT, Node
 
+pytestmark = pytest.mark.processes  # starts servers, workers or whole instances
+
 ROWS = 1500
 
 START_SCRIPT = """

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LinkageConfig(AppConfig):
+    name = "corridor.linkage"
+    label = "linkage"
+    verbose_name = _("Who is who")
+
+    def ready(self):
+        from corridor.linkage import services
+        from corridor.people.services import person_registered, registering_person
+
+        person_registered.connect(services.person_registered, dispatch_uid="linkage.check_new")
+        registering_person.connect(
+            services.seen_before_at_registration, dispatch_uid="linkage.seen_before"
+        )

@@ -1,0 +1,304 @@
+"""Who is who: "seen before?" at registration, the national review queue, link and unlink.
+
+Every new record is checked against all the others by a background job (`tasks.py`); the
+pairs that look alike go to the national coordinator's review queue, including those the
+registering user could not see (they are never shown to that user). A coordinator confirms
+a pair (the records join one identity) or rejects it; a link can be undone. Records are
+never merged or changed, so a link widens no one's access and an unlink restores both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from corridor.accounts import access
+from corridor.accounts.models import Role
+from corridor.audit.services import Action, record_event
+from corridor.core.concurrency import save_versioned
+from corridor.linkage.likeness import Likeness, likely_same
+from corridor.linkage.models import LinkageCheck, MatchCandidate, PersonLink
+from corridor.people.models import Person
+from corridor.people.services import EDITABLE_FIELDS, view_person_list
+
+Status = MatchCandidate.Status
+PROPOSE_AT = 0.5  # pairs at least this likely go to the review queue
+
+
+# --- at registration -----------------------------------------------------------------------
+
+
+def seen_before(fields: dict, *, actor, request: HttpRequest | None = None) -> list[Likeness]:
+    """Records the actor may see that may be the person about to be registered, with why.
+
+    What is shown is audited as a list of persons seen; the search itself as a search, with
+    no term. Look-alikes outside the actor's scope are not shown: the background check puts
+    them in the coordinator's queue once the record is saved.
+    """
+    person = Person(
+        owner_agency_id=actor.agency_id,
+        **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS},
+    )
+    found = likely_same(person, access.persons_visible_to(actor))
+    view_person_list([f.person for f in found], actor=actor, request=request)
+    record_event(
+        Action.SEARCH,
+        actor=actor,
+        object_type="person",
+        request=request,
+        details={"looked_for": ["seen_before"], "found": len(found)},
+    )
+    return found
+
+
+# --- the background check ------------------------------------------------------------------
+
+
+def _ordered(a: int, b: int) -> tuple[int, int]:
+    return (a, b) if a < b else (b, a)
+
+
+def _identity_of(person_id: int) -> int | None:
+    return PersonLink.objects.filter(person_id=person_id).values_list("identity", flat=True).first()
+
+
+def check_person(person: Person) -> list[MatchCandidate]:
+    """Propose for review every record that may be this person; returns the new proposals.
+
+    A pair already decided (rejected, or confirmed then unlinked) is not proposed again.
+    """
+    proposed = []
+    identity = _identity_of(person.pk)
+    for like in likely_same(person, Person.objects.all(), threshold=PROPOSE_AT, limit=20):
+        if identity is not None and _identity_of(like.person.pk) == identity:
+            continue
+        left, right = _ordered(person.pk, like.person.pk)
+        try:
+            with transaction.atomic():
+                candidate, created = MatchCandidate.objects.get_or_create(
+                    left_id=left,
+                    right_id=right,
+                    defaults={
+                        "probability": like.probability,
+                        "reasons": [r.as_json() for r in like.reasons],
+                    },
+                )
+        except IntegrityError:  # the other record's check proposed it a moment ago
+            continue
+        if created:
+            proposed.append(candidate)
+    LinkageCheck.objects.update_or_create(person=person, defaults={"checked_at": timezone.now()})
+    return proposed
+
+
+def check_unchecked_persons(
+    *, batch: int = 200, progress: Callable[[int, int], None] | None = None
+) -> int:
+    """Check every record not checked yet (new registrations, records seeded or restored in
+    bulk); idempotent, so a job killed half-way goes on where it stopped."""
+    unchecked = Person.objects.filter(linkage_check__isnull=True).order_by("pk")
+    total, done = unchecked.count(), 0
+    while chunk := list(unchecked.select_related("owner_agency")[:batch]):
+        for person in chunk:
+            check_person(person)
+            done += 1
+            if progress:
+                progress(done, total)
+    return done
+
+
+def person_registered(sender, person: Person, **kwargs) -> None:
+    """Queue the check of new records (connected in LinkageConfig.ready); one job at a time."""
+    from corridor.jobs.services import start_job
+    from corridor.linkage.tasks import check_new_persons
+
+    start_job(check_new_persons, subject=_("New records"), dedup_key="linkage:check-new")
+
+
+# --- the review queue ----------------------------------------------------------------------
+
+
+def can_review_matches(user) -> bool:
+    return bool(user.is_active and user.agency_id and user.has_role(Role.COORDINATOR))
+
+
+def candidates_visible_to(user) -> QuerySet[MatchCandidate]:
+    """Pairs both of whose records the user may see in full; none for other roles."""
+    if not can_review_matches(user):
+        return MatchCandidate.objects.none()
+    persons = access.persons_visible_to(user).values("pk")
+    return MatchCandidate.objects.filter(left_id__in=persons, right_id__in=persons)
+
+
+def review_queue(user) -> QuerySet[MatchCandidate]:
+    return (
+        candidates_visible_to(user)
+        .filter(status=Status.PROPOSED)
+        .select_related("left__owner_agency", "right__owner_agency")
+        .order_by("-probability", "-created_at", "-pk")
+    )
+
+
+def get_candidate_for_user(user, pk: int) -> MatchCandidate:
+    candidate = (
+        candidates_visible_to(user)
+        .select_related("left__owner_agency", "right__owner_agency")
+        .filter(pk=pk)
+        .first()
+    )
+    if candidate is None:
+        raise Http404
+    return candidate
+
+
+def view_candidates(
+    candidates: list[MatchCandidate], *, actor, request: HttpRequest | None = None
+) -> None:
+    """Seeing a pair is seeing both records: audited as such, redacted to what the viewer may
+    see."""
+    persons = [p for c in candidates for p in (c.left, c.right)]
+    view_person_list(persons, actor=actor, request=request)
+
+
+def _decide(candidate: MatchCandidate, status: str, *, actor, expected_version: int) -> None:
+    if not candidates_visible_to(actor).filter(pk=candidate.pk).exists():
+        raise PermissionDenied(
+            _("Only a coordinator who sees both records decides whether they are one person.")
+        )
+    if candidate.status != Status.PROPOSED:
+        raise ValidationError(_("This pair was already decided."))
+    candidate.status, candidate.decided_by, candidate.decided_at = status, actor, timezone.now()
+    save_versioned(candidate, expected_version, ["status", "decided_by", "decided_at"])
+
+
+def _audit_link(action: str, person: Person, other: Person, *, actor, request, **details) -> None:
+    for one, two in ((person, other), (other, person)):
+        record_event(
+            action,
+            actor=actor,
+            obj=one,
+            request=request,
+            details={"with": two.reference, **details},
+        )
+
+
+def confirm_match(
+    candidate: MatchCandidate,
+    *,
+    actor,
+    expected_version: int,
+    request: HttpRequest | None = None,
+) -> int:
+    """The two records are one person: they (and the records already linked to either) join
+    one identity, the smallest person id among them. Returns the identity."""
+    with transaction.atomic():
+        _decide(candidate, Status.CONFIRMED, actor=actor, expected_version=expected_version)
+        ends = [candidate.left_id, candidate.right_id]
+        identities = set(
+            PersonLink.objects.select_for_update()
+            .filter(person_id__in=ends)
+            .values_list("identity", flat=True)
+        )
+        members = set(ends) | set(
+            PersonLink.objects.filter(identity__in=identities).values_list("person_id", flat=True)
+        )
+        identity = min(members)
+        PersonLink.objects.filter(person_id__in=members).update(identity=identity)
+        linked = set(
+            PersonLink.objects.filter(person_id__in=members).values_list("person_id", flat=True)
+        )
+        PersonLink.objects.bulk_create(
+            PersonLink(person_id=pk, identity=identity, candidate=candidate, linked_by=actor)
+            for pk in sorted(members - linked)
+        )
+        _audit_link(
+            Action.LINK,
+            candidate.left,
+            candidate.right,
+            actor=actor,
+            request=request,
+            probability=round(candidate.probability, 4),
+        )
+    return identity
+
+
+def reject_match(
+    candidate: MatchCandidate,
+    *,
+    actor,
+    expected_version: int,
+    request: HttpRequest | None = None,
+) -> None:
+    """Two different persons: the pair leaves the queue and is not proposed again."""
+    with transaction.atomic():
+        _decide(candidate, Status.REJECTED, actor=actor, expected_version=expected_version)
+        record_event(
+            Action.CHANGE,
+            actor=actor,
+            object_type="match_candidate",
+            object_ref=str(candidate.pk),
+            request=request,
+            details={"decision": "different_persons"},
+        )
+
+
+def linked_records(person: Person, *, viewer) -> list[Person]:
+    """The other records of this person's identity that the viewer may see (only those: a
+    link tells no one about a record they could not open)."""
+    identity = _identity_of(person.pk)
+    if identity is None:
+        return []
+    return list(
+        access.persons_visible_to(viewer)
+        .filter(link__identity=identity)
+        .exclude(pk=person.pk)
+        .select_related("owner_agency")
+        .order_by("created_at", "pk")
+    )
+
+
+def unlink_person(person: Person, *, actor, request: HttpRequest | None = None) -> None:
+    """Take a record out of its identity; the others stay linked. Neither record changed
+    when it was linked, so nothing has to be restored but the link itself."""
+    if (
+        not can_review_matches(actor)
+        or not access.persons_visible_to(actor).filter(pk=person.pk).exists()
+    ):
+        raise PermissionDenied(_("Only a coordinator who sees the record may unlink it."))
+    with transaction.atomic():
+        link = PersonLink.objects.select_for_update().filter(person=person).first()
+        if link is None:
+            raise ValidationError(_("This record is not linked to another."))
+        others = list(
+            PersonLink.objects.filter(identity=link.identity)
+            .exclude(pk=link.pk)
+            .order_by("person_id")
+        )
+        link.delete()
+        if len(others) == 1:
+            others[0].delete()
+        elif others:
+            PersonLink.objects.filter(pk__in=[o.pk for o in others]).update(
+                identity=others[0].person_id
+            )
+        MatchCandidate.objects.filter(
+            Q(left=person) | Q(right=person), status=Status.CONFIRMED
+        ).update(
+            status=Status.UNLINKED,
+            decided_by=actor,
+            decided_at=timezone.now(),
+            version=F("version") + 1,
+        )
+        for other in Person.objects.filter(pk__in=[o.person_id for o in others]):
+            _audit_link(Action.UNLINK, person, other, actor=actor, request=request)
+
+
+def seen_before_at_registration(sender, fields: dict, actor, request=None, **kwargs):
+    """Answer people's `registering_person` (connected in LinkageConfig.ready)."""
+    return seen_before(fields, actor=actor, request=request)
