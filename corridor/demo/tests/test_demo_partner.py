@@ -10,6 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.processes  # starts servers, workers or whole instances
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
