@@ -45,6 +45,12 @@ analysts, the suppression of small counts.
    breakdown adds up to a total that is shown (sex, age group, nationality, route) and only
    one of its cells was suppressed, the next smallest cell is suppressed too, so that the
    hidden one cannot be worked out by subtraction.
+8. **A person registered more than once is one person.** Records that a coordinator
+   confirmed to be one person (`corridor.linkage`) count as one victim or smuggled migrant,
+   wherever each record appears: once per form, route and country too. The person is
+   described (sex, nationality, age) by the identity's first record, the one linkage names
+   it after; the age is taken at the earliest counted incident of any of the records.
+   Protection cases stay cases (rule 4): each record's case counts.
 """
 
 from __future__ import annotations
@@ -57,6 +63,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections
 from django.db.models import (
+    BigIntegerField,
     Case,
     CharField,
     DateField,
@@ -65,7 +72,9 @@ from django.db.models import (
     Func,
     IntegerField,
     Min,
+    OuterRef,
     QuerySet,
+    Subquery,
     TextChoices,
     Value,
     When,
@@ -81,6 +90,7 @@ from corridor.accounts import access
 from corridor.cases.models import ProtectionCase
 from corridor.incidents import services
 from corridor.incidents.models import Incident, IncidentVictim, RouteLeg
+from corridor.linkage.models import PersonLink
 from corridor.people.models import ADULT_AGE, Person
 from corridor.vocabularies import Exploitation, Sex
 
@@ -158,6 +168,12 @@ def _ids(incidents: QuerySet[Incident]) -> QuerySet:
 def _links(incidents: QuerySet[Incident], role: str | None = None) -> QuerySet[IncidentVictim]:
     links = IncidentVictim.objects.filter(incident__in=_ids(incidents)).order_by()
     return links.filter(role=role) if role else links
+
+
+def _victim_keys(links: QuerySet[IncidentVictim]) -> QuerySet:
+    """Rule 8: who a link is about: the identity of a linked record, else the record."""
+    key = Coalesce("person__link__identity", "person_id", output_field=BigIntegerField())
+    return links.annotate(victim=key).values("victim")
 
 
 def _compiled(queryset: QuerySet, using: str) -> tuple[str, tuple]:
@@ -263,6 +279,28 @@ class _Demography:
     by_nationality: dict[str, int]
 
 
+def _linked_victims(incidents: QuerySet[Incident], today: date) -> QuerySet:
+    """Rule 8: one row per identity with a victim record in the incidents, as its first
+    record describes it, aged at the earliest counted incident of any of its records."""
+    linked = _links(incidents, VICTIM).filter(person__link__isnull=False)
+    first_start = (
+        linked.filter(person__link__identity=OuterRef("pk"))
+        .values("person__link__identity")
+        .annotate(first=Min("incident__start_date"))
+        .values("first")
+    )
+    return (
+        Person.objects.filter(pk__in=linked.values("person__link__identity"))
+        .order_by()
+        .annotate(
+            victim_age_group=_age_group_expression(
+                Coalesce(Subquery(first_start), Value(today), output_field=DateField())
+            )
+        )
+        .values("sex", "nationality", "victim_age_group")
+    )
+
+
 def _demography(incidents: QuerySet[Incident], today: date) -> _Demography:
     """Rules 2 and 5 (sex, age group, nationality) in one query: each victim once, grouped."""
     # One row per victim (grouped by person), with the start of their earliest counted
@@ -272,6 +310,7 @@ def _demography(incidents: QuerySet[Incident], today: date) -> _Demography:
         Person.objects.filter(
             incident_links__role=VICTIM, incident_links__incident__in=_ids(incidents)
         )
+        .filter(link__isnull=True)  # linked records are counted by identity, below
         .order_by()
         .values("pk")
         .annotate(
@@ -282,6 +321,8 @@ def _demography(incidents: QuerySet[Incident], today: date) -> _Demography:
         .values("sex", "nationality", "victim_age_group")
     )
     inner, params = _compiled(victims, incidents.db)
+    linked, linked_params = _compiled(_linked_victims(incidents, today), incidents.db)
+    inner, params = f"{inner} UNION ALL {linked}", (*params, *linked_params)
     sex, nationality = (Person._meta.get_field(name).column for name in ("sex", "nationality"))
     quote = connections[incidents.db].ops.quote_name
     columns = f"victim.{quote(sex)}, victim.{quote(nationality)}, victim.victim_age_group"
@@ -320,6 +361,9 @@ def _over_incidents(
         "link_incident": quote(link.get_field("incident").column),
         "person": quote(link.get_field("person").column),
         "role": quote(link.get_field("role").column),
+        "person_links": quote(PersonLink._meta.db_table),
+        "linked_person": quote(PersonLink._meta.get_field("person").column),
+        "identity": quote(PersonLink._meta.get_field("identity").column),
         "route_of": _ROUTE_OF[connection.vendor],
         "each_form": _EACH_FORM[connection.vendor],
     }
@@ -352,9 +396,10 @@ _EACH_FORM = {
 
 _FORMS = """
 pairs AS (
-    SELECT DISTINCT form.value AS form, link.{person} AS victim
+    SELECT DISTINCT form.value AS form, COALESCE(one.{identity}, link.{person}) AS victim
     FROM counted CROSS JOIN {each_form}
     JOIN {links} AS link ON link.{link_incident} = counted.incident AND link.{role} = %s
+    LEFT JOIN {person_links} AS one ON one.{linked_person} = link.{person}
 )
 SELECT form, COUNT(*) FROM pairs GROUP BY form
 """
@@ -378,8 +423,9 @@ def _forms(incidents: QuerySet[Incident]) -> dict[str, int]:
 # the database can hash, rather than COUNT(DISTINCT), which it must sort.
 _PER_CELL = """
 cell_victims AS (
-    SELECT DISTINCT cells.cell, link.{person} AS victim FROM cells
+    SELECT DISTINCT cells.cell, COALESCE(one.{identity}, link.{person}) AS victim FROM cells
     JOIN {links} AS link ON link.{link_incident} = cells.incident AND link.{role} = %s
+    LEFT JOIN {person_links} AS one ON one.{linked_person} = link.{person}
 ),
 totals AS (
     SELECT cell, COUNT(*) AS incidents, 0 AS victims FROM cells GROUP BY cell
@@ -475,21 +521,16 @@ def count_incidents(incidents: QuerySet[Incident]) -> int:
 
 
 def count_victims(incidents: QuerySet[Incident]) -> int:
-    """Rule 2: distinct persons recorded as victims in any of the incidents."""
-    return Person.objects.filter(
-        pk__in=_links(incidents, IncidentVictim.Role.VICTIM).values("person_id")
-    ).count()
+    """Rules 2 and 8: distinct persons recorded as victims in any of the incidents."""
+    return _victim_keys(_links(incidents, VICTIM)).distinct().count()
 
 
 def count_smuggled_migrants(incidents: QuerySet[Incident]) -> int:
-    """Rule 3: distinct persons recorded as smuggled migrants and never as victims here."""
-    return (
-        Person.objects.filter(
-            pk__in=_links(incidents, IncidentVictim.Role.SMUGGLED_MIGRANT).values("person_id")
-        )
-        .exclude(pk__in=_links(incidents, IncidentVictim.Role.VICTIM).values("person_id"))
-        .count()
-    )
+    """Rules 3 and 8: distinct persons recorded as smuggled migrants and never as victims
+    here."""
+    victims = _victim_keys(_links(incidents, VICTIM))
+    migrants = _victim_keys(_links(incidents, IncidentVictim.Role.SMUGGLED_MIGRANT))
+    return migrants.exclude(victim__in=victims).distinct().count()
 
 
 def count_cases(incidents: QuerySet[Incident]) -> int:

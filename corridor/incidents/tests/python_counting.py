@@ -18,6 +18,7 @@ from django.utils import timezone
 from corridor.incidents import counting
 from corridor.incidents.counting import UNKNOWN, AgeGroup, CountryCount, Counts, RouteCount
 from corridor.incidents.models import Incident, IncidentVictim, RouteLeg
+from corridor.people.models import Person
 from corridor.vocabularies import Exploitation, Sex
 
 
@@ -44,6 +45,7 @@ def victims(incidents: QuerySet[Incident]) -> dict[int, _Victim]:
         incident__in=_ids(incidents), role=IncidentVictim.Role.VICTIM
     ).values_list(
         "person_id",
+        "person__link__identity",
         "person__sex",
         "person__nationality",
         "person__date_of_birth",
@@ -56,15 +58,29 @@ def victims(incidents: QuerySet[Incident]) -> dict[int, _Victim]:
         "incident__forms_of_exploitation",
     )
     found: dict[int, _Victim] = {}
-    for person_id, *person, incident_id, start, forms in rows.iterator(chunk_size=5000):
-        victim = found.get(person_id)
+    for person_id, identity, *person, incident_id, start, forms in rows.iterator(chunk_size=5000):
+        key = identity or person_id  # rule 8: records of one person are one victim
+        victim = found.get(key)
         if victim is None:
-            victim = found[person_id] = _Victim(*person)
+            victim = found[key] = _Victim(*(person if key == person_id else _first(key)))
         victim.incidents.add(incident_id)
         if start and (victim.first_start is None or start < victim.first_start):
             victim.first_start = start
         victim.forms.update(forms or [UNKNOWN])
     return found
+
+
+def _first(identity: int) -> tuple:
+    """The record an identity is named after, which describes the person (rule 8)."""
+    return Person.objects.values_list(
+        "sex",
+        "nationality",
+        "date_of_birth",
+        "age_estimate_min",
+        "age_estimate_max",
+        "age_disputed",
+        "created_at",
+    ).get(pk=identity)
 
 
 def by_sex(found: dict[int, _Victim]) -> dict[str, int]:

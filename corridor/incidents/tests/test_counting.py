@@ -16,6 +16,7 @@ from corridor.core.testing import AgencyFactory, CaseFactory, PersonFactory, Use
 from corridor.incidents import counting
 from corridor.incidents.counting import SUPPRESSED, AgeGroup, Counts, RouteCount
 from corridor.incidents.models import Incident, IncidentVictim, RouteLeg
+from corridor.linkage.models import PersonLink
 from corridor.people.models import Person
 
 VICTIM = IncidentVictim.Role.VICTIM
@@ -240,6 +241,32 @@ def test_sex_and_nationality_count_each_victim_once(world):
     counts = counting.count(Incident.objects.all())
     assert counts.by_sex == {"female": 1, "male": 2, "other": 0, "unknown": 0}
     assert counts.by_nationality == {"ER": 1, "NG": 1, "unknown": 1}
+
+
+def test_a_woman_registered_by_the_police_and_by_a_shelter_is_one_victim_once_linked(world):
+    """Rule 8: before the coordinator links the two records she is two victims; after, one,
+    described by the first record, in each form and route once."""
+    raid = incident(world.police, "raid", forms_of_exploitation=["sexual"])
+    shelter_intake = incident(world.shelter, "intake", forms_of_exploitation=["sexual"])
+    leg(raid, 1, "NG", "LY")
+    leg(shelter_intake, 1, "NG", "LY")
+    police_record = PersonFactory(owner_agency=world.police, sex="female", nationality="NG")
+    shelter_record = PersonFactory(owner_agency=world.shelter, sex="unknown", nationality="")
+    involve(raid, police_record)
+    involve(shelter_intake, shelter_record)
+    before = counting.count(Incident.objects.all())
+    assert before.victims == 2 and before.by_exploitation == {"sexual": 2}
+    first = min(police_record.pk, shelter_record.pk)
+    PersonLink.objects.bulk_create(
+        PersonLink(person=p, identity=first) for p in (police_record, shelter_record)
+    )
+    after = counting.count(Incident.objects.all())
+    assert after.victims == 1 == counting.count_victims(Incident.objects.all())
+    assert after.by_exploitation == {"sexual": 1}
+    assert [(r.incidents, r.victims) for r in after.by_route] == [(2, 1)]
+    described = Person.objects.get(pk=first)
+    assert after.by_sex[described.sex] == 1 and sum(after.by_sex.values()) == 1
+    assert after.cases == before.cases  # each record's protection case is still a case
 
 
 def leg(record, order, origin, destination, mode="land"):

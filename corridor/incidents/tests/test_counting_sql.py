@@ -20,6 +20,7 @@ from corridor.cases.models import ProtectionCase
 from corridor.incidents import counting, services
 from corridor.incidents.models import Incident, IncidentVictim, RouteLeg
 from corridor.incidents.tests import python_counting
+from corridor.linkage.models import PersonLink
 from corridor.people.models import Person
 from corridor.vocabularies import Exploitation, Sex
 
@@ -109,6 +110,14 @@ def random_world(world):
                 )
             )
     IncidentVictim.objects.bulk_create(links)
+    # Rule 8: some persons were registered two or three times and the records linked; one
+    # group's first record is in no incident at all.
+    linked = rng.sample(persons[:-1], 90)
+    groups = [linked[i : i + rng.choice([2, 3])] for i in range(0, 90, 3)]
+    groups.append([Person.objects.create(owner_agency=world.police, sex="male"), persons[-1]])
+    PersonLink.objects.bulk_create(
+        PersonLink(person=p, identity=min(q.pk for q in group)) for group in groups for p in group
+    )
     ProtectionCase.objects.bulk_create(
         ProtectionCase(
             person=p, owner_agency=world.police, status=ProtectionCase.Status.PRESUMED_VICTIM
