@@ -189,7 +189,10 @@ SCHEMA = pa.schema(
 
 
 def _skeleton(word: str) -> str:
-    return skeleton(ARABIC_DI.sub("j", word))
+    """`skeleton`, and a final t dropped: the tā' marbūṭa Arabic script ends Fatima and Amina
+    with (فاطمة, "ftm") and West African spellings sound (Fatimata, Aminata: "ftmt")."""
+    shape = skeleton(ARABIC_DI.sub("j", word))
+    return shape[:-1] if len(shape) >= 3 and shape.endswith("t") else shape
 
 
 def _skeletons(found: list[str]) -> str | None:

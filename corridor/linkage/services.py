@@ -10,6 +10,7 @@ never merged or changed, so a link widens no one's access and an unlink restores
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -23,12 +24,14 @@ from corridor.accounts.models import Role
 from corridor.audit.services import Action, record_event
 from corridor.core.concurrency import save_versioned
 from corridor.linkage.likeness import Likeness, likely_same
+from corridor.linkage.model import find_pairs
 from corridor.linkage.models import LinkageCheck, MatchCandidate, PersonLink
 from corridor.people.models import Person
 from corridor.people.services import EDITABLE_FIELDS, view_person_list
 
 Status = MatchCandidate.Status
 PROPOSE_AT = 0.5  # pairs at least this likely go to the review queue
+ENCRYPTED = ("given_name", "family_name", "phone", "document_number")
 
 
 # --- at registration -----------------------------------------------------------------------
@@ -302,3 +305,100 @@ def unlink_person(person: Person, *, actor, request: HttpRequest | None = None) 
 def seen_before_at_registration(sender, fields: dict, actor, request=None, **kwargs):
     """Answer people's `registering_person` (connected in LinkageConfig.ready)."""
     return seen_before(fields, actor=actor, request=request)
+
+
+# --- a full run ----------------------------------------------------------------------------
+
+# Splink's comparison names and level labels (corridor.linkage.model) as the review queue
+# explains them (corridor.linkage.likeness.FIELDS and LEVELS).
+RUN_FIELDS = {"birth_date": "birth", "document_number": "document"}
+RUN_LEVELS = {
+    "same": "same",
+    "same date": "same",
+    "same sound or swapped": "alike",
+    "similar spelling": "alike",
+    "different": "different",
+    "3-10 years apart": "different",
+    "more than 10 years apart": "different",
+}
+
+
+def _record(person: Person) -> dict:
+    return {
+        "record_id": str(person.pk),
+        "given_name": person.given_name,
+        "family_name": person.family_name,
+        "sex": person.sex,
+        "birth_date": person.date_of_birth.isoformat() if person.date_of_birth else "",
+        "nationality": person.nationality,
+        "phone": person.phone,
+        "document_number": person.document_number,
+        "agency": str(person.owner_agency_id),
+    }
+
+
+@dataclass
+class RunResult:
+    records: int
+    pairs: int
+    proposed: int
+
+
+def run_linkage(
+    *,
+    threshold: float = PROPOSE_AT,
+    progress: Callable[[str, int, int], None] | None = None,
+    batch: int = 2000,
+) -> RunResult:
+    """Every record against every other with the Splink model trained on the records
+    themselves; the likely pairs not decided yet go to the review queue. Pairs already in
+    the queue keep their place, decided ones are not proposed again."""
+    report = progress or (lambda stage, done, total: None)
+    fields = ("pk", "owner_agency_id", "sex", "date_of_birth", "nationality", *ENCRYPTED)
+    persons = Person.objects.only(*fields).order_by("pk")
+    total, records = persons.count(), []
+    for person in persons.iterator(chunk_size=batch):
+        records.append(_record(person))
+        if len(records) % batch == 0:
+            report("read", len(records), total)
+    report("read", len(records), total)
+    pairs = find_pairs(records, threshold=threshold, progress=report)
+    identity = dict(PersonLink.objects.values_list("person_id", "identity"))
+    known = set(MatchCandidate.objects.values_list("left_id", "right_id"))
+    new = []
+    for pair in pairs:
+        left, right = _ordered(int(pair.left), int(pair.right))
+        if (left, right) in known or identity.get(left, -1) == identity.get(right, -2):
+            continue
+        reasons = [
+            {
+                "field": RUN_FIELDS.get(name, name),
+                "level": RUN_LEVELS.get(label, "close"),
+                "weight": weight,
+            }
+            for name, label, weight in pair.reasons
+        ]
+        new.append(
+            MatchCandidate(
+                left_id=left,
+                right_id=right,
+                probability=pair.probability,
+                reasons=reasons,
+                source=MatchCandidate.Source.RUN,
+            )
+        )
+    MatchCandidate.objects.bulk_create(new, batch_size=batch, ignore_conflicts=True)
+    report("propose", len(new), len(new))
+    return RunResult(records=len(records), pairs=len(pairs), proposed=len(new))
+
+
+def start_linkage_run(*, actor, request: HttpRequest | None = None):
+    """A coordinator asks for a full run; it runs as background work, with progress."""
+    from corridor.jobs.services import start_job
+    from corridor.linkage.tasks import full_linkage_run
+
+    if not can_review_matches(actor):
+        raise PermissionDenied(_("Only a coordinator starts a full check of the records."))
+    return start_job(
+        full_linkage_run, actor=actor, subject=_("Every record"), dedup_key="linkage:run"
+    )

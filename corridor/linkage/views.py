@@ -102,3 +102,11 @@ def unlink(request, reference):
             ),
         )
     return redirect("people:detail", person.reference)
+
+
+@login_required
+@require_POST
+def start_run(request):
+    job = services.start_linkage_run(actor=request.user, request=request)
+    messages.info(request, _("Every record is being checked; the new pairs will join the queue."))
+    return redirect("jobs:detail", job.pk)

@@ -18,6 +18,7 @@ from corridor.audit.models import AuditEvent
 from corridor.core.concurrency import ConcurrentEdit
 from corridor.core.testing import PersonFactory
 from corridor.jobs.models import Job
+from corridor.jobs.services import outcome_of
 from corridor.jobs.worker import run_jobs
 from corridor.linkage import services
 from corridor.linkage.likeness import Scorer, likely_same
@@ -366,3 +367,35 @@ def test_the_api_lists_pairs_to_coordinators_only_and_takes_a_decision(world, cr
         content_type="application/json",
     )
     assert refused.status_code == 404
+
+
+# --- a full run ----------------------------------------------------------------------------
+
+
+def test_a_full_run_proposes_the_woman_registered_twice_and_not_the_namesakes(world, crowd):
+    result = services.run_linkage()
+    assert result.records == Person.objects.count()
+    proposed = {
+        frozenset((c.left_id, c.right_id))
+        for c in MatchCandidate.objects.filter(source=MatchCandidate.Source.RUN)
+    }
+    assert frozenset((crowd["diallo"].pk, crowd["catania"].pk)) in proposed
+    assert frozenset((crowd["mohamed_1985"].pk, crowd["mohamed_2003"].pk)) not in proposed
+    again = services.run_linkage()
+    assert again.proposed == 0  # what is in the queue stays as it is
+
+
+def test_a_coordinator_starts_a_full_run_from_the_queue_and_follows_it(world, crowd):
+    client = Client()
+    client.force_login(world.users.coordinator)
+    started = client.post("/linkage/run/")
+    assert started.status_code == 302 and "/jobs/" in started["Location"]
+    job = Job.objects.get(dedup_key="linkage:run")
+    run_jobs()
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    outcome = outcome_of(job)
+    assert outcome["records"] == Person.objects.count() and outcome["pairs"] >= 1
+    responder = Client()
+    responder.force_login(world.users.responder)
+    assert responder.post("/linkage/run/").status_code == 403

@@ -1,6 +1,9 @@
 """`corridor linkage dedupe-file INPUT.csv --out PAIRS.csv [--threshold 0.5]`: the pairs of
 rows of a register that are probably one person, before the register is imported. Bad rows
-are listed on stderr (row and column) and left out; the run goes on without them."""
+are listed on stderr (row and column) and left out; the run goes on without them.
+
+`corridor linkage run`: the same model over every person record of the instance; the likely
+pairs go to the coordinators' review queue."""
 
 from __future__ import annotations
 
@@ -50,8 +53,15 @@ class Command(BaseCommand):
             help="smallest match probability written (default 0.5)",
         )
 
+        actions.add_parser(
+            "run",
+            help="every person record against the others; likely pairs to the review queue",
+        )
+
     def handle(self, *args, action: str, **options) -> None:
-        if action == "dedupe-file":
+        if action == "run":
+            self.run(options["verbosity"])
+        elif action == "dedupe-file":
             self.dedupe_file(
                 options["input"], options["out"], options["threshold"], options["verbosity"]
             )
@@ -102,6 +112,23 @@ class Command(BaseCommand):
                 _("{count:,} pairs ≥ {threshold} written to {out}").format(
                     count=len(result.pairs), threshold=shown, out=out
                 )
+            )
+
+    def run(self, verbosity: int) -> None:
+        from corridor.linkage.services import run_linkage
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if verbosity:
+                self.stdout.write(f"\r{stage}: {done:,}/{total:,}", ending="")
+                self.stdout.flush()
+
+        result = run_linkage(progress=progress)
+        if verbosity:
+            self.stdout.write("")
+            self.stdout.write(
+                _(
+                    "{records:,} records, {pairs:,} likely pairs, {new:,} new in the review queue"
+                ).format(records=result.records, pairs=result.pairs, new=result.proposed)
             )
 
 
