@@ -33,6 +33,7 @@ from corridor.crossborder.forms import (
 )
 from corridor.crossborder.keys import instance_signing_key
 from corridor.crossborder.models import OutboxMessage, Partner, TransnationalReferral
+from corridor.people.services import look_alikes
 
 PAGE_SIZE = 50
 Status = TransnationalReferral.Status
@@ -94,12 +95,23 @@ def queue(request):
     )
 
 
+def _look_alikes(request, referral) -> list:
+    """Persons known here who may be the one the partner refers, before accepting creates a
+    new record ("seen before?")."""
+    try:
+        fields = payload.person_fields(referral.payload)
+    except ValidationError:
+        return []
+    return look_alikes(fields, actor=request.user, request=request)
+
+
 @login_required
 def detail(request, reference):
     user = request.user
     referral = access.get_transnational_referral_for_user(user, reference)
     services.view_referral(referral, actor=user, request=request)
     can_act = access.can_act_on_transnational(user, referral)
+    can_answer = can_act and not referral.is_outgoing and referral.status == Status.RECEIVED
     return render(
         request,
         "crossborder/detail.html",
@@ -108,9 +120,8 @@ def detail(request, reference):
             "fields": payload.labelled(referral.payload),
             "reports": referral.status_reports.select_related("reported_by"),
             "can_act": can_act,
-            "can_answer": can_act
-            and not referral.is_outgoing
-            and referral.status == Status.RECEIVED,
+            "can_answer": can_answer,
+            "alikes": _look_alikes(request, referral) if can_answer else [],
             "can_report": can_act
             and not referral.is_outgoing
             and referral.status in (Status.ACCEPTED, *services.REPORTABLE),

@@ -50,7 +50,7 @@ from corridor.intake.submissions import CatalogueCache, parse_submission
 from corridor.jobs.models import Job
 from corridor.people.models import Person
 from corridor.people.services import _validated as validate_person  # register_person's checks
-from corridor.people.services import register_person
+from corridor.people.services import audit_look_alikes, look_alikes, register_person
 from corridor.screening.services import screen_person
 
 logger = logging.getLogger(__name__)
@@ -58,6 +58,7 @@ logger = logging.getLogger(__name__)
 MAX_FILE_BYTES = 20 * 1024 * 1024
 STAGED_UPLOAD_HOURS = 24
 PROGRESS_EVERY = 100
+SEEN_BEFORE_ROWS = 200  # a check looks for persons already known among the first rows
 
 Progress = Callable[[int, int], None]
 
@@ -107,6 +108,9 @@ class ImportResult:
     already_imported: int = 0
     batch: ImportBatch | None = None  # None for a check (dry run) or when nothing was new
     mapping: dict[str, str] = field(default_factory=dict)
+    # A check's rows that may be persons already known here ("seen before?"): (row, alikes)
+    seen_before: list[tuple[int, list]] = field(default_factory=list)
+    seen_before_checked: int = 0
 
 
 class _DryRun(Exception):
@@ -401,6 +405,12 @@ def import_register(
         mapping=mapping,
     )
     if dry_run:
+        for row in rows[:SEEN_BEFORE_ROWS]:
+            if alikes := look_alikes(row.person, actor=actor, request=request, audit=False):
+                result.seen_before.append((row.number, alikes))
+        result.seen_before_checked = min(total, SEEN_BEFORE_ROWS)
+        shown = [like for _number, alikes in result.seen_before for like in alikes]
+        audit_look_alikes(shown, actor=actor, asked=result.seen_before_checked, request=request)
         return result
     batch = resumed or _start_batch(
         actor=actor, file_name=file_name, digest=digest, rows=total, job=job

@@ -27,7 +27,7 @@ from corridor.linkage.likeness import Likeness, likely_same
 from corridor.linkage.model import find_pairs
 from corridor.linkage.models import LinkageCheck, MatchCandidate, PersonLink
 from corridor.people.models import Person
-from corridor.people.services import EDITABLE_FIELDS, view_person_list
+from corridor.people.services import EDITABLE_FIELDS, audit_look_alikes, view_person_list
 
 Status = MatchCandidate.Status
 PROPOSE_AT = 0.5  # pairs at least this likely go to the review queue
@@ -37,7 +37,9 @@ ENCRYPTED = ("given_name", "family_name", "phone", "document_number")
 # --- at registration -----------------------------------------------------------------------
 
 
-def seen_before(fields: dict, *, actor, request: HttpRequest | None = None) -> list[Likeness]:
+def seen_before(
+    fields: dict, *, actor, request: HttpRequest | None = None, audit: bool = True
+) -> list[Likeness]:
     """Records the actor may see that may be the person about to be registered, with why.
 
     What is shown is audited as a list of persons seen; the search itself as a search, with
@@ -49,14 +51,8 @@ def seen_before(fields: dict, *, actor, request: HttpRequest | None = None) -> l
         **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS},
     )
     found = likely_same(person, access.persons_visible_to(actor))
-    view_person_list([f.person for f in found], actor=actor, request=request)
-    record_event(
-        Action.SEARCH,
-        actor=actor,
-        object_type="person",
-        request=request,
-        details={"looked_for": ["seen_before"], "found": len(found)},
-    )
+    if audit:
+        audit_look_alikes(found, actor=actor, asked=1, request=request)
     return found
 
 
@@ -302,9 +298,11 @@ def unlink_person(person: Person, *, actor, request: HttpRequest | None = None) 
             _audit_link(Action.UNLINK, person, other, actor=actor, request=request)
 
 
-def seen_before_at_registration(sender, fields: dict, actor, request=None, **kwargs):
+def seen_before_at_registration(
+    sender, fields: dict, actor, request=None, audit: bool = True, **kwargs
+):
     """Answer people's `registering_person` (connected in LinkageConfig.ready)."""
-    return seen_before(fields, actor=actor, request=request)
+    return seen_before(fields, actor=actor, request=request, audit=audit)
 
 
 # --- a full run ----------------------------------------------------------------------------

@@ -63,11 +63,15 @@ person_registered = Signal()
 registering_person = Signal()
 
 
-def look_alikes(fields: dict, *, actor, request: HttpRequest | None = None) -> list:
-    """Records the actor may see that may be the person about to be registered."""
+def look_alikes(
+    fields: dict, *, actor, request: HttpRequest | None = None, audit: bool = True
+) -> list:
+    """Records the actor may see that may be the person about to be registered. A caller
+    that asks for many (a register's check) passes `audit=False` and audits them at once
+    with `audit_look_alikes`."""
     found = []
     for _receiver, answer in registering_person.send(
-        sender=Person, fields=fields, actor=actor, request=request
+        sender=Person, fields=fields, actor=actor, request=request, audit=audit
     ):
         found.extend(answer or [])
     return sorted(found, key=lambda like: -like.probability)
@@ -84,6 +88,20 @@ def _validated(person: Person) -> None:
         raise ValidationError(
             {"age_estimate_max": _("The upper age estimate must not be below the lower one.")}
         )
+
+
+def audit_look_alikes(
+    alikes: list, *, actor, asked: int, request: HttpRequest | None = None
+) -> None:
+    """One search (`asked` records looked for) and one view of the persons shown."""
+    view_person_list([like.person for like in alikes], actor=actor, request=request)
+    record_event(
+        Action.SEARCH,
+        actor=actor,
+        object_type="person",
+        request=request,
+        details={"looked_for": ["seen_before"], "asked": asked, "found": len(alikes)},
+    )
 
 
 def register_person(*, actor, request: HttpRequest | None = None, **fields) -> Person:

@@ -274,6 +274,26 @@ def test_nigeria_accepts_reports_and_sees_the_withdrawal_on_its_pages(
         assert client.post(f"/crossborder/{received.reference}/accept/").status_code == 404
 
 
+def test_nigeria_is_told_before_accepting_that_it_may_know_the_person(
+    client, world, sent, nigeria, naptip
+):
+    deliver_pending(transport=ClientTransport(client, nigeria))
+    received = TransnationalReferral.objects.get(direction="incoming")
+    known = PersonFactory(
+        owner_agency=naptip.agency,
+        given_name=world.person.given_name,
+        family_name=world.person.family_name.upper(),
+        sex=world.person.sex,
+        nationality=world.person.nationality,
+        phone=world.person.phone,
+    )
+    with nigeria.active():
+        as_user(client, naptip.coordinator)
+        page = client.get(f"/crossborder/{received.reference}/").content.decode()
+    assert 'data-testid="seen-before"' in page and known.reference in page
+    assert 'data-testid="register-anyway"' not in page  # accepting is the partner's answer
+
+
 def test_the_case_page_snippet_offers_sending_only_to_coordinators(world, partners, consent):
     from django.template.loader import render_to_string
 

@@ -65,7 +65,11 @@ def test_a_responder_uploads_maps_checks_and_imports_a_french_register(client, w
     assert checked.status_code == 200
     assert checked.context["checked"].persons == 5
     assert "All 5 rows checked, no problem found" in checked.content.decode()
-    assert counts() == before
+    persons, cases, events, batches = counts()
+    assert (persons, cases, batches) == (before[0], before[1], before[3])
+    # nothing written but the record of the one search for persons seen before
+    assert events == before[2] + 1
+    assert AuditEvent.objects.last().action == AuditEvent.Action.SEARCH
 
     done = client.post(map_url, {**choices, "import": "1", "save_as": "Registre de la gare"})
     batch = ImportBatch.objects.get()

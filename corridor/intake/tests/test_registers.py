@@ -15,6 +15,7 @@ from django.core.management import CommandError, call_command
 
 from corridor.audit.models import AuditEvent
 from corridor.cases.models import ProtectionCase
+from corridor.core.testing import PersonFactory
 from corridor.intake import services
 from corridor.intake.importers import auto_mapping, parse_date, parse_sex
 from corridor.intake.models import ImportBatch, ImportMapping
@@ -208,7 +209,33 @@ def test_a_check_reports_the_same_problems_and_a_clean_check_writes_nothing(worl
         dry_run=True,
     )
     assert (result.persons, result.cases, result.batch) == (5, 2, None)
-    assert counts() == before
+    persons, cases, events, batches = counts()
+    assert (persons, cases, batches) == (before[0], before[1], before[3])
+    assert events == before[2] + 1  # the search for persons seen before, audited once
+    assert AuditEvent.objects.last().action == AuditEvent.Action.SEARCH
+
+
+def test_a_check_names_the_rows_that_may_be_persons_already_known(world):
+    known = PersonFactory(
+        owner_agency=world.police,
+        given_name="Blessing",
+        family_name="Okafor",
+        date_of_birth=date(1998, 5, 12),
+        nationality="NG",
+        phone="+234 802 123 4567",
+    )
+    result = services.import_register(
+        actor=world.users.responder,
+        content=read("registre_fr.csv"),
+        file_name="registre_fr.csv",
+        dry_run=True,
+    )
+    assert [(row, [like.person for like in alikes]) for row, alikes in result.seen_before] == [
+        (3, [known])
+    ]
+    assert result.seen_before_checked == 5
+    search = AuditEvent.objects.filter(action=AuditEvent.Action.SEARCH).last()
+    assert search.details == {"looked_for": ["seen_before"], "asked": 5, "found": 1}
 
 
 def test_a_mapping_naming_an_unknown_field_or_column_is_rejected(world):
