@@ -3,7 +3,9 @@
 Rows go in through `corridor.demo.bulk.Table` — one prepared INSERT per table and batch,
 each value prepared by its model field (encrypted fields are encrypted, JSON serialised) —
 one transaction per batch of victims: persons with their screenings, cases, case history,
-consents, referrals, service deliveries and incidents, so a batch is all there or not at all.
+consents, referrals, service deliveries and incidents, the other agencies' records of some
+of them, and the ground truth of which records are one person (`SeededIdentity`), so a
+batch is all there or not at all.
 No service function runs per row: a million victims is a matter of minutes, not hours. One
 audit event records the whole run.
 """
@@ -39,6 +41,7 @@ from corridor.demo.catalogue import AgencySpec, catalogue, demo_agencies
 from corridor.demo.directory import OfferSpec, offers_for
 from corridor.demo.incident_groups import IncidentRecord
 from corridor.demo.legal_holds import seed_legal_holds
+from corridor.demo.models import SeededIdentity
 from corridor.demo.records import References, VictimRecord
 from corridor.demo.synthetic import SyntheticGenerator
 from corridor.incidents.models import (
@@ -87,7 +90,8 @@ class SeedResult:
     country: str
     as_of: datetime
     requested: int
-    persons: int = 0
+    victims: int = 0  # persons with their case: the --victims asked for
+    persons: int = 0  # person records: the victims' and the other agencies' ones
     cases: int = 0
     referrals: int = 0
     agencies_created: int = 0
@@ -100,8 +104,14 @@ class SeedResult:
     rows: Counter = field(default_factory=Counter)  # rows written per table
 
     @property
+    def duplicates(self) -> int:
+        """Person records of victims that another agency registered first."""
+        return self.persons - self.victims
+
+    @property
     def rate(self) -> float:
-        return self.persons / self.seconds if self.seconds else 0.0
+        """Victims per second."""
+        return self.victims / self.seconds if self.seconds else 0.0
 
     def details(self) -> dict:
         return {
@@ -109,7 +119,9 @@ class SeedResult:
             "country": self.country,
             "as_of": self.as_of.isoformat(),
             "victims_requested": self.requested,
+            "victims": self.victims,
             "persons": self.persons,
+            "duplicate_persons": self.duplicates,
             "cases": self.cases,
             "referrals": self.referrals,
             "agencies_created": self.agencies_created,
@@ -273,9 +285,9 @@ def seed_database(
             result,
         )
         check = {prefix: count > 0 for prefix, count in start.items()}
-        while result.persons < victims:
-            records = [generator.victim() for _ in range(min(batch, victims - result.persons))]
-            last = result.persons + len(records) >= victims
+        while result.victims < victims:
+            records = [generator.victim() for _ in range(min(batch, victims - result.victims))]
+            last = result.victims + len(records) >= victims
             unfinished = generator.close() if last else []
             result.references_replaced += _avoid_stored_references(
                 records, unfinished, generator.refs, check, writer.renamed
@@ -285,9 +297,10 @@ def seed_database(
             if progress:
                 elapsed = max(time.monotonic() - started, 1e-9)
                 progress(
-                    f"persons {result.persons:,}/{victims:,} ({result.persons / elapsed:,.0f}/s)"
+                    f"victims {result.victims:,}/{victims:,} ({result.victims / elapsed:,.0f}/s)"
                 )
-        # The bulk writer sends no post_save: the new persons' search keys are made here.
+        # The bulk writer sends no post_save: the new persons' search keys (duplicates' too)
+        # are made here.
         result.rows["search_keys"] = reindex_persons(
             Person.objects.filter(pk__gt=last_person),
             progress=progress
@@ -330,7 +343,7 @@ def _avoid_stored_references(
     reference of one is kept in `renamed` for the writer, under the generator's name."""
     completed = [i for r in records for i in r.incidents] + list(incidents)
     groups = (
-        ("P", records),
+        ("P", records + [d for r in records for d in r.duplicates]),
         ("C", [c for r in records for c in r.cases]),
         ("R", [f for r in records for f in r.referrals]),
         ("S", [s for r in records for s in r.screenings]),
@@ -379,6 +392,7 @@ class _Writer:
             Person,
             ["owner_agency_id", "updated_at", *VictimRecord.PERSON_FIELDS],
         )
+        self.identities = Table(SeededIdentity, ["person_id", "identity", "original", "variants"])
         self.cases = Table(
             ProtectionCase,
             [
@@ -573,13 +587,26 @@ class _Writer:
     def write(self, records: list[VictimRecord], unfinished: list[IncidentRecord]) -> None:
         agency = self.agency_ids
         result = self.result
-        person_ids = self.persons.insert_returning(
+        duplicates = [(r, d) for r in records for d in r.duplicates]
+        all_ids = self.persons.insert_returning(
             (
                 agency[r.owner],
                 max([r.created_at, *(a.assessed_at for a in r.age_assessments)]),
                 *r.person_values().values(),
             )
-            for r in records
+            for r in records + [d for _, d in duplicates]
+        )
+        person_ids = all_ids[: len(records)]
+        # Every record of one person shares the reference her first record is stored under.
+        self._count(
+            "seeded_identities",
+            self.identities.insert(
+                [(pid, r.reference, True, "") for r, pid in zip(records, person_ids, strict=True)]
+                + [
+                    (pid, r.reference, False, ",".join(d.variants))
+                    for (r, d), pid in zip(duplicates, all_ids[len(records) :], strict=True)
+                ]
+            ),
         )
         cases = [(pid, c) for r, pid in zip(records, person_ids, strict=True) for c in r.cases]
         case_ids = self.cases.insert_returning(
@@ -772,7 +799,8 @@ class _Writer:
             for reference, role in record.incident_links:
                 self.pending_links.append((reference, pid, role))
         self._write_incidents([i for r in records for i in r.incidents] + list(unfinished))
-        result.persons += len(person_ids)
+        result.victims += len(person_ids)
+        result.persons += len(all_ids)
         result.cases += len(case_ids)
         result.referrals += len(referral_ids)
         result.rows["consents"] += len(consent_ids)

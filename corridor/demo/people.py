@@ -87,11 +87,15 @@ class PersonGenerator:
             arrival = covering and status in ("identified", "presumed_victim")
             if arrival:  # recent arrivals the demo responder screened: her work of the week
                 case_days = rng.randint(0, 9)
+                if status == "presumed_victim":
+                    # Screened almost a reflection period ago: it ends this week, for the
+                    # coordinator to act on (the demo shows every state of the clock).
+                    case_days = max(self.reflection_days - 2, 0)
             elif covering:
                 case_days = max(case_days, 120 + rng.randint(0, 400))
             opened_at = self.as_of - timedelta(seconds=case_days * DAY + rng.randint(0, DAY - 1))
 
-        given, family, aliases = self._names(nat, name_group, female, form)
+        given, family, aliases, latin = self._names(nat, name_group, female, form)
         dob, est_min, est_max, disputed = self._age_record(age, minor, opened_at)
         doc_type, doc_number = self._document(nat, minor)
 
@@ -158,6 +162,7 @@ class PersonGenerator:
         victim.created_at = min(first, earliest) - timedelta(seconds=rng.randint(60, 6 * HOUR))
         if group is not None:
             self._join(group, subject, victim)
+        victim.duplicates = self._duplicates(victim, nat, latin, age, opened_at, route)
         return victim
 
     def _case_age_days(self) -> int:
@@ -171,9 +176,12 @@ class PersonGenerator:
         return "closed"
 
     def _names(self, nat: Nationality, group: NameGroup, female: bool, form: str):
+        """Given name, family name and aliases as recorded, and the (given, family) names in
+        Latin letters that other agencies spell their own way."""
         rng = self.rng
-        given = rng.choice(group.female if female else group.male)
-        family = rng.choice(group.family)
+        given = (group.pick_female if female else group.pick_male).pick(rng)
+        family = group.pick_family.pick(rng)
+        latin = (given, family)
         aliases = []
         if given in VARIANTS and rng.random() < 0.35:
             aliases.append(f"{rng.choice(VARIANTS[given])} {family}")
@@ -188,7 +196,7 @@ class PersonGenerator:
             given, family = ARABIC[given], ARABIC[family]
         elif given in ARABIC and rng.random() < 0.1:
             aliases.append(f"{ARABIC[given]} {ARABIC.get(family, family)}")
-        return given, family, "; ".join(aliases)
+        return given, family, "; ".join(aliases), latin
 
     def _age_record(self, age: int, minor: bool, when: datetime):
         rng = self.rng

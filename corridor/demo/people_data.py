@@ -6,7 +6,7 @@ agencies write (the linkage problem in miniature).
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from corridor.demo.sampling import Weighted, weighted
 
@@ -20,12 +20,25 @@ def _words(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class NameGroup:
+    """The names of one people of a nationality. A few names are given far more often than
+    the others (`COMMON_NAMES`): many different persons share one name, as in the field, so
+    a name alone never tells two persons apart."""
+
     weight: float
     male: list[str]
     female: list[str]
     family: list[str]
     cities: list[str]
     languages: list[str]  # ISO 639-1, most spoken first
+    pick_male: Weighted = field(init=False, repr=False, compare=False)
+    pick_female: Weighted = field(init=False, repr=False, compare=False)
+    pick_family: Weighted = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        for pool in ("male", "female", "family"):
+            names = getattr(self, pool)
+            picker = Weighted([(name, COMMON_NAMES.get(name, 1.0)) for name in names])
+            object.__setattr__(self, f"pick_{pool}", picker)
 
 
 @dataclass(frozen=True)
@@ -40,6 +53,31 @@ class Nationality:
     national_id: str
     profiles: Weighted
     arabic_script: float = 0.0  # share whose names are recorded in Arabic script
+
+
+# How many times more often than the other names of its pool a name is given or carried
+# (1 for the names not listed). Fula, Mande and Wolof pools are dominated by a handful of
+# names (Diallo, Traoré, Mamadou, Fatoumata...), Edo women by Blessing and Precious.
+COMMON_NAMES = {
+    **dict.fromkeys(_words("Mohamed Mamadou Fatoumata Blessing Diallo Traoré"), 5.0),
+    **dict.fromkeys(_words("Aminata Fatou Fatima Camara Coulibaly Diop Ndiaye Jallow"), 4.0),
+    **dict.fromkeys(
+        _words(
+            "Ibrahima Moussa Ousmane Abdoulaye Ibrahim Ahmed Abdi Mariama Mariam Aissatou "
+            "Precious Aisha Khadija Bah Barry Keïta Keita Touré Okafor Eze Mensah Ouédraogo "
+            "Koné Ceesay Osman"
+        ),
+        3.0,
+    ),
+    **dict.fromkeys(
+        _words(
+            "Amadou Seydou Boubacar Adama Souleymane Musa Osagie Kwame Kofi Yonas Dawit Awa "
+            "Hawa Kadiatou Joy Favour Senait Sow Diarra Igbinedion Owusu Sawadogo Haile Tesfay "
+            "Bekele Ali Yusuf Bello Fall"
+        ),
+        2.0,
+    ),
+}
 
 
 def _g(weight, male, female, family, cities, languages) -> NameGroup:

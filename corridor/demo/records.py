@@ -188,6 +188,10 @@ class VictimRecord:
     age_assessments: list[AgeAssessmentRecord] = field(default_factory=list)
     incident_links: list[tuple[str, str]] = field(default_factory=list)  # (incident, role)
     incidents: list[IncidentRecord] = field(default_factory=list)  # completed with this victim
+    # The other records of this person, registered by other agencies (`corridor.demo.
+    # duplicates`): person fields only, no case, and `variants` saying how each differs.
+    duplicates: list[VictimRecord] = field(default_factory=list)
+    variants: tuple[str, ...] = ()
 
     PERSON_FIELDS = (
         "reference",

@@ -22,8 +22,9 @@ fifth of the victims are children, some with an unknown or disputed age.
 The generator is put together from one part per domain, each with its vocabulary beside it:
 `corridor.demo.people` (+ `people_data`, `routes_data`, `exploitation_data`),
 `corridor.demo.cases` (+ `cases_data`), `corridor.demo.screenings`,
-`corridor.demo.referrals` (+ `referrals_data`) and `corridor.demo.incidents`; the records
-it yields are in `corridor.demo.records`.
+`corridor.demo.referrals` (+ `referrals_data`), `corridor.demo.incidents` and
+`corridor.demo.duplicates` (+ `duplicates_data`: the other agencies' records of a victim);
+the records it yields are in `corridor.demo.records`.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from corridor.demo.answers import CatalogueSpec, shipped_catalogues
 from corridor.demo.cases import CaseGenerator
 from corridor.demo.catalogue import AgencySpec, catalogue, demo_agencies
 from corridor.demo.directory import OfferSpec, offers_for
+from corridor.demo.duplicates import DuplicateGenerator
 from corridor.demo.incident_groups import IncidentRecord, SuspectRecord
 from corridor.demo.incidents import Group, IncidentGenerator
 from corridor.demo.people import PersonGenerator
@@ -49,11 +51,17 @@ from corridor.demo.screenings import ScreeningGenerator
 
 
 class SyntheticGenerator(
-    PersonGenerator, CaseGenerator, ScreeningGenerator, ReferralGenerator, IncidentGenerator
+    PersonGenerator,
+    CaseGenerator,
+    ScreeningGenerator,
+    ReferralGenerator,
+    IncidentGenerator,
+    DuplicateGenerator,
 ):
     """Yields `VictimRecord`s: a person with one protection case (a few have an earlier,
     closed one: re-trafficking), its screenings, consent and referrals, the case's history,
-    and the incidents the person was found in."""
+    the incidents the person was found in, and the records other agencies made of the same
+    person (`VictimRecord.duplicates`)."""
 
     def __init__(
         self,
@@ -75,6 +83,8 @@ class SyntheticGenerator(
         self.country = country.upper()
         self.as_of = as_of
         self.rng = random.Random(f"corridor-synthetic:{seed}:{offset}")
+        # Its own stream: the victims are the same whatever duplicates are drawn beside them.
+        self.duplicate_rng = random.Random(f"corridor-duplicates:{seed}:{offset}")
         self.refs = References(seed, reference_start)
         self.agencies = agencies or catalogue(self.country)
         self.demo = demo_agencies(self.country, self.agencies)
@@ -93,6 +103,7 @@ class SyntheticGenerator(
         self.suspect_pool: dict[str, list[SuspectRecord]] = {}
         self._index_agencies()
         self._index_offers()
+        self._index_registrars()
 
     # -- set-up --
 

@@ -8,10 +8,10 @@ class LinkageConfig(AppConfig):
     verbose_name = _("Who is who")
 
     def ready(self):
-        from corridor.linkage import services
+        from corridor.linkage import services, tasks
         from corridor.people.services import person_registered, registering_person
 
-        person_registered.connect(services.person_registered, dispatch_uid="linkage.check_new")
+        person_registered.connect(tasks.person_registered, dispatch_uid="linkage.check_new")
         registering_person.connect(
             services.seen_before_at_registration, dispatch_uid="linkage.seen_before"
         )

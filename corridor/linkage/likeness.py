@@ -31,9 +31,12 @@ from corridor.vocabularies import Sex
 
 CANDIDATES = 40  # records scored per check, those sharing the most keys first
 SHOWN = 5
-THRESHOLD = 0.5
+THRESHOLD = 0.3  # shown at registration: the user decides, so a weaker likeness shows too
 M_NAME = 0.9  # a name agrees between two records of one person this often
 ALIKE_PENALTY = 1.5  # spelt differently, alike in skeleton: a little less telling
+# About one record in five or ten is a person registered before (the field's experience and
+# the seeded data): the prior odds that a new record is a given earlier one.
+DUPLICATES = 0.2
 DISAGREE = math.log2((1 - M_NAME) / 0.99)  # a name that agrees with nothing of the other's
 
 FIELDS = {
@@ -174,11 +177,11 @@ class Scorer:
             reasons.append(Reason("nationality", *(("same", 1.5) if same else ("different", -2.0))))
         if self.phones and (theirs := _phones(other)):
             same = bool(self.phones & theirs)
-            reasons.append(Reason("phone", *(("same", 10.0) if same else ("different", -0.5))))
+            reasons.append(Reason("phone", *(("same", 10.0) if same else ("different", -2.0))))
         if self.document and (theirs := document_key(other.document_number or "")):
             same = self.document == theirs
             reasons.append(Reason("document", *(("same", 12.0) if same else ("different", -2.0))))
-        prior = math.log2(1 / self.population)
+        prior = math.log2(DUPLICATES / self.population)
         total = prior + sum(r.weight for r in reasons)
         probability = 1 / (1 + 2 ** (-total))
         reasons.sort(key=lambda r: -abs(r.weight))
@@ -222,7 +225,7 @@ def _birth(mine: Person, other: Person) -> Reason | None:
         return Reason("birth", "same", 4.0)
     gap = max(ours[0] - theirs[1], theirs[0] - ours[1], 0)
     if gap == 0:
-        return Reason("birth", "close", 2.0 if not exact else 3.0)
+        return Reason("birth", "close", 1.0 if not exact else 3.0)
     if gap <= 2:
         return Reason("birth", "close", 0.5)
     return Reason("birth", "different", -5.0 if gap <= 5 else -9.0)

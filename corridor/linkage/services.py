@@ -112,14 +112,6 @@ def check_unchecked_persons(
     return done
 
 
-def person_registered(sender, person: Person, **kwargs) -> None:
-    """Queue the check of new records (connected in LinkageConfig.ready); one job at a time."""
-    from corridor.jobs.services import start_job
-    from corridor.linkage.tasks import check_new_persons
-
-    start_job(check_new_persons, subject=_("New records"), dedup_key="linkage:check-new")
-
-
 # --- the review queue ----------------------------------------------------------------------
 
 
@@ -388,15 +380,3 @@ def run_linkage(
     MatchCandidate.objects.bulk_create(new, batch_size=batch, ignore_conflicts=True)
     report("propose", len(new), len(new))
     return RunResult(records=len(records), pairs=len(pairs), proposed=len(new))
-
-
-def start_linkage_run(*, actor, request: HttpRequest | None = None):
-    """A coordinator asks for a full run; it runs as background work, with progress."""
-    from corridor.jobs.services import start_job
-    from corridor.linkage.tasks import full_linkage_run
-
-    if not can_review_matches(actor):
-        raise PermissionDenied(_("Only a coordinator starts a full check of the records."))
-    return start_job(
-        full_linkage_run, actor=actor, subject=_("Every record"), dedup_key="linkage:run"
-    )

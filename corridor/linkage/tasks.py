@@ -2,11 +2,16 @@
 
 from datetime import timedelta
 
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _now
 from django.utils.translation import gettext_lazy as _
 
+from corridor.jobs.models import Job
 from corridor.jobs.registry import background_job, every
 from corridor.jobs.runner import JobRun
-from corridor.linkage.services import check_unchecked_persons, run_linkage
+from corridor.jobs.services import start_job
+from corridor.linkage.services import can_review_matches, check_unchecked_persons, run_linkage
+from corridor.people.models import Person
 
 
 @background_job(title=_("Check new records for persons registered twice"))
@@ -31,3 +36,17 @@ def full_linkage_run(run: JobRun) -> dict:
 
     result = run_linkage(progress=progress)
     return {"records": result.records, "pairs": result.pairs, "proposed": result.proposed}
+
+
+def person_registered(sender, person: Person, **kwargs) -> None:
+    """Queue the check of new records (connected in LinkageConfig.ready); one job at a time."""
+    start_job(check_new_persons, subject=_now("New records"), dedup_key="linkage:check-new")
+
+
+def start_linkage_run(*, actor) -> Job:
+    """A coordinator asks for a full run; it runs as background work, with progress."""
+    if not can_review_matches(actor):
+        raise PermissionDenied(_now("Only a coordinator starts a full check of the records."))
+    return start_job(
+        full_linkage_run, actor=actor, subject=_now("Every record"), dedup_key="linkage:run"
+    )

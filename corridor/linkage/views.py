@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from corridor.accounts import access
 from corridor.core.forms import perform_with_message
-from corridor.linkage import services
+from corridor.linkage import services, tasks
 from corridor.linkage.forms import DecisionForm
 from corridor.linkage.likeness import FIELDS, LEVELS
 
@@ -107,6 +107,6 @@ def unlink(request, reference):
 @login_required
 @require_POST
 def start_run(request):
-    job = services.start_linkage_run(actor=request.user, request=request)
+    job = tasks.start_linkage_run(actor=request.user)
     messages.info(request, _("Every record is being checked; the new pairs will join the queue."))
     return redirect("jobs:detail", job.pk)

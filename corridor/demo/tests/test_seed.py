@@ -36,6 +36,7 @@ from corridor.demo.catalogue import (
     catalogue,
     demo_agencies,
 )
+from corridor.demo.models import SeededIdentity
 from corridor.demo.records import References
 from corridor.demo.synthetic import SyntheticGenerator
 from corridor.incidents.models import (
@@ -292,6 +293,13 @@ def database_digest() -> str:
             )
         ),
         _rows(
+            SeededIdentity.objects.order_by("person__reference"),
+            "person__reference",
+            "identity",
+            "original",
+            "variants",
+        ),
+        _rows(
             ServiceOffer.objects.order_by("agency__name", "name"),
             "agency__name",
             "name",
@@ -323,6 +331,19 @@ def database_digest() -> str:
     return digest.hexdigest()
 
 
+def originals():
+    """The person records that have the victims' cases."""
+    return Person.objects.filter(
+        pk__in=SeededIdentity.objects.filter(original=True).values("person_id")
+    )
+
+
+def victims_stored() -> int:
+    """Persons with their case: the seed's victims, not the other agencies' records of some
+    of them (corridor.demo.duplicates)."""
+    return SeededIdentity.objects.filter(original=True).count()
+
+
 def seed(victims, **options):
     options.setdefault("as_of", AS_OF_TEXT)
     options.setdefault("verbosity", 0)
@@ -333,6 +354,7 @@ def delete_victims():
     """Everything the seed wrote about victims (agencies and the directory stay), children
     first, without Django's collector (which would look at every app's relations)."""
     for model in (
+        SeededIdentity,
         PersonSearchKey,
         ErasureRequest,
         LegalHold,
@@ -543,7 +565,8 @@ def test_same_seed_gives_the_same_stored_data():
 @pytest.mark.django_db
 def test_counts_and_every_status():
     seed(200)
-    assert Person.objects.count() == 200
+    assert victims_stored() == 200
+    assert Person.objects.count() == SeededIdentity.objects.count() > 200  # and duplicates
     assert ProtectionCase.objects.count() >= 200
     assert set(ProtectionCase.objects.values_list("status", flat=True)) == set(
         ProtectionCase.Status.values
@@ -603,14 +626,14 @@ def test_names_are_stored_encrypted():
 @pytest.mark.django_db
 def test_seeding_twice_with_the_same_seed_appends_new_people():
     seed(50, seed=4)
-    first = {p.reference: (p.given_name, p.family_name, p.narrative) for p in Person.objects.all()}
+    first = {p.reference: (p.given_name, p.family_name, p.narrative) for p in originals()}
     agencies = Agency.objects.count()
     seed(50, seed=4)
-    assert Person.objects.count() == 100
+    assert victims_stored() == 100
     assert Agency.objects.count() == agencies  # created only when missing
     second = {
         p.reference: (p.given_name, p.family_name, p.narrative)
-        for p in Person.objects.exclude(reference__in=list(first))
+        for p in originals().exclude(reference__in=list(first))
     }
     assert len(second) == 50
     assert set(second.values()) != set(first.values())  # new people, not copies
@@ -627,7 +650,8 @@ def test_a_stored_reference_is_never_reused(world):
     Person.objects.filter(pk=world.person.pk).update(reference=taken)
     seed(30, seed=7)
     assert Person.objects.filter(reference=taken).count() == 1
-    assert Person.objects.count() == stored + 30
+    assert victims_stored() == 30
+    assert Person.objects.count() == stored + SeededIdentity.objects.count()
     details = AuditEvent.objects.get(object_type="seed").details
     assert details["references_replaced"] == 1
 
@@ -639,7 +663,9 @@ def test_one_audit_event_for_the_whole_run():
     assert events.count() == 1
     event = events.get()
     assert event.action == AuditEvent.Action.CREATE
-    assert event.details["persons"] == 120
+    assert event.details["victims"] == 120
+    assert event.details["persons"] == Person.objects.count()
+    assert event.details["duplicate_persons"] == Person.objects.count() - 120
     assert event.details["cases"] == ProtectionCase.objects.count()
     assert event.details["referrals"] == Referral.objects.count()
     assert AuditEvent.objects.count() == 1  # and no event per record
@@ -716,7 +742,7 @@ def test_production_needs_an_explicit_flag(settings):
         seed(5)
     assert not Person.objects.exists()
     seed(5, allow_production=True)
-    assert Person.objects.count() == 5
+    assert victims_stored() == 5
 
 
 @pytest.mark.django_db
@@ -725,6 +751,6 @@ def test_progress_goes_to_stderr_and_the_summary_to_stdout():
 
     out, err = StringIO(), StringIO()
     call_command("seed", victims=30, batch=10, as_of=AS_OF_TEXT, stdout=out, stderr=err)
-    assert "persons 10/30" in err.getvalue() and "persons 30/30" in err.getvalue()
+    assert "victims 10/30" in err.getvalue() and "victims 30/30" in err.getvalue()
     assert "/s)" in err.getvalue()
-    assert "Added 30 persons" in out.getvalue()
+    assert "Added 30 victims" in out.getvalue()

@@ -23,6 +23,8 @@ from corridor.demo.loader import (
 )
 from corridor.demo.management.commands._options import country_code, whole_number
 from corridor.jobs.worker import CorridorWorker
+from corridor.linkage.models import MatchCandidate
+from corridor.linkage.services import check_unchecked_persons
 from corridor.people.models import Person
 from corridor.referrals.models import Referral
 
@@ -155,9 +157,17 @@ class Command(BaseCommand):
                 progress=lambda line: self._step("  " + line),
             )
             self._step(
-                f"Loaded {result.persons:,} persons, {result.cases:,} protection cases, "
+                f"Loaded {result.victims:,} victims ({result.persons:,} person records), "
+                f"{result.cases:,} protection cases, "
                 f"{result.referrals:,} referrals, {result.rows['screenings']:,} screenings and "
                 f"{result.rows['incidents']:,} incidents in {result.seconds:,.1f} s."
+            )
+            self._step("Checking the records for persons registered twice...")
+            checked = check_unchecked_persons()
+            pairs = MatchCandidate.objects.filter(status=MatchCandidate.Status.PROPOSED).count()
+            self._step(
+                f"Checked {checked:,} records: {pairs:,} pairs wait in the coordinator's review "
+                "queue (Who is who)."
             )
 
         logins = ensure_demo_accounts(country)

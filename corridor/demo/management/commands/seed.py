@@ -16,9 +16,11 @@ class Command(BaseCommand):
     help = (
         "Append a synthetic, deterministic data set: agencies of the instance country and of "
         "the partner countries along the routes and the country's service directory (created "
-        "when missing), and N persons with their screenings, age assessments, protection "
+        "when missing), and N victims with their screenings, age assessments, protection "
         "cases in every stage with their history, consents, referrals, service deliveries and "
-        "the incidents they were found in, spread over about three years. The same --seed on "
+        "the incidents they were found in, spread over about three years; about one in eleven "
+        "is registered again by other agencies, spelt their way (duplicates, with the ground "
+        "truth kept for benchmarks in SeededIdentity). The same --seed on "
         "the same starting database and --as-of gives the same data."
     )
 
@@ -90,7 +92,9 @@ class Command(BaseCommand):
             cursor.execute("ANALYZE")
         if verbose:
             self.stdout.write(
-                f"Added {result.persons:,} persons, {result.cases:,} protection cases, "
+                f"Added {result.victims:,} victims ({result.persons:,} person records, "
+                f"{result.duplicates:,} of them the same victims registered again by other "
+                f"agencies), {result.cases:,} protection cases, "
                 f"{result.referrals:,} referrals, {result.rows['screenings']:,} screenings and "
                 f"{result.rows['incidents']:,} incidents ({result.agencies_created:,} new "
                 f"agencies, {result.offers_created:,} new service offers; "
