@@ -271,13 +271,7 @@ def unlink_person(person: Person, *, actor, request: HttpRequest | None = None) 
             .exclude(pk=link.pk)
             .order_by("person_id")
         )
-        link.delete()
-        if len(others) == 1:
-            others[0].delete()
-        elif others:
-            PersonLink.objects.filter(pk__in=[o.pk for o in others]).update(
-                identity=others[0].person_id
-            )
+        link.delete()  # the others settle (link_deleted)
         MatchCandidate.objects.filter(
             Q(left=person) | Q(right=person), status=Status.CONFIRMED
         ).update(
@@ -288,6 +282,17 @@ def unlink_person(person: Person, *, actor, request: HttpRequest | None = None) 
         )
         for other in Person.objects.filter(pk__in=[o.person_id for o in others]):
             _audit_link(Action.UNLINK, person, other, actor=actor, request=request)
+
+
+def link_deleted(sender, instance: PersonLink, **kwargs) -> None:
+    """A record left its identity, unlinked or erased with its person (connected in
+    LinkageConfig.ready): one left alone is no longer linked, and the others are named after
+    the smallest id among them, so that an identity is always one of its records."""
+    members = list(PersonLink.objects.filter(identity=instance.identity).order_by("person_id"))
+    if len(members) == 1:
+        members[0].delete()
+    elif members and members[0].person_id != instance.identity:
+        PersonLink.objects.filter(identity=instance.identity).update(identity=members[0].person_id)
 
 
 def seen_before_at_registration(

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.utils.translation import gettext as _now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from corridor.jobs.models import Job
@@ -40,13 +40,13 @@ def full_linkage_run(run: JobRun) -> dict:
 
 def person_registered(sender, person: Person, **kwargs) -> None:
     """Queue the check of new records (connected in LinkageConfig.ready); one job at a time."""
-    start_job(check_new_persons, subject=_now("New records"), dedup_key="linkage:check-new")
+    start_job(check_new_persons, subject=gettext("New records"), dedup_key="linkage:check-new")
 
 
 def start_linkage_run(*, actor) -> Job:
     """A coordinator asks for a full run; it runs as background work, with progress."""
     if not can_review_matches(actor):
-        raise PermissionDenied(_now("Only a coordinator starts a full check of the records."))
+        raise PermissionDenied(gettext("Only a coordinator starts a full check of the records."))
     return start_job(
-        full_linkage_run, actor=actor, subject=_now("Every record"), dedup_key="linkage:run"
+        full_linkage_run, actor=actor, subject=gettext("Every record"), dedup_key="linkage:run"
     )

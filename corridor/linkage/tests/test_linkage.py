@@ -399,3 +399,18 @@ def test_a_coordinator_starts_a_full_run_from_the_queue_and_follows_it(world, cr
     responder = Client()
     responder.force_login(world.users.responder)
     assert responder.post("/linkage/run/").status_code == 403
+
+
+def test_erasing_the_first_record_of_an_identity_leaves_the_others_counted_as_one(world, crowd):
+    first, second, third = crowd["diallo"], crowd["catania"], crowd["camara"]
+    PersonLink.objects.bulk_create(
+        PersonLink(person=p, identity=min(first.pk, second.pk, third.pk))
+        for p in (first, second, third)
+    )
+    head = min(first.pk, second.pk, third.pk)
+    Person.objects.get(pk=head).delete()  # as retention's erasure does
+    left = PersonLink.objects.order_by("person_id")
+    assert [link.person_id for link in left] == sorted({first.pk, second.pk, third.pk} - {head})
+    assert {link.identity for link in left} == {left[0].person_id}
+    Person.objects.get(pk=left[0].person_id).delete()
+    assert not PersonLink.objects.exists()  # a record alone is linked to nobody
