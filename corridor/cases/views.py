@@ -42,8 +42,8 @@ def case_list(request):
         )
         rank = {person.pk: i for i, person in enumerate(found.persons)}
         matching = cases.filter(person_id__in=rank).order_by("-opened_at")
-        if any(r.startswith("C-") for r in query.upper().split()):
-            matching = matching.filter(reference__in=query.upper().split())
+        if case_references := [r for r in found.references if r.startswith("C-")]:
+            matching = matching.filter(reference__in=case_references)
         page = Paginator(sorted(matching, key=lambda c: rank[c.person_id]), 500).get_page(1)
     else:
         page = Paginator(cases.order_by("-opened_at"), 50).get_page(request.GET.get("page"))

@@ -228,6 +228,7 @@ class Found:
     persons: list[Person]
     limited: bool
     kinds: list[str]
+    references: list[str] = field(default_factory=list)  # the P- and C- references read
 
 
 def search_persons(
@@ -254,4 +255,4 @@ def search_persons(
         request=request,
         details={"looked_for": query.kinds, "found": len(persons), "limited": limited},
     )
-    return Found(persons, limited, query.kinds)
+    return Found(persons, limited, query.kinds, query.references)
