@@ -37,6 +37,19 @@ class PartnerForm(forms.Form):
     )
 
 
+class PprlSecretForm(forms.Form):
+    secret = forms.CharField(
+        label=_("Linkage secret"),
+        required=False,
+        max_length=500,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "Agree it with the partner's administrator through another channel and set the "
+            "same on both instances (at least 16 characters). Left empty: cleared."
+        ),
+    )
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -10,7 +10,9 @@ Ed25519 key. Payload (JSON):
 
 `referral_id` is always the id the *referring* instance gave the referral, in both
 directions, so each side finds its record: the referring side by its own id, the receiving
-side by the id it stored as the partner's.
+side by the id it stored as the partner's. The linkage messages (`linkage.encodings`,
+`linkage.matches`) belong to an exchange named in their body, and carry `referral_id: ""`
+(a referral message with one is refused by its handler as `invalid_message`).
 
 Verification (`verify`) refuses, each with its own code and HTTP status:
 malformed (400), unsupported_algorithm (400), unknown_key (401), bad_signature (401),
@@ -51,8 +53,13 @@ class MessageType:
     STATUS = "referral.status"
     WITHDRAWN = "referral.withdrawn"
     CONSENT_REVOKED = "consent.revoked"
+    # Finding persons known to both instances from encodings (corridor.crossborder.pprl):
+    # bound to an exchange, not to a referral, so they carry an empty `referral_id`.
+    LINKAGE_ENCODINGS = "linkage.encodings"
+    LINKAGE_MATCHES = "linkage.matches"
 
-    ALL = (OFFER, ACCEPTED, DECLINED, STATUS, WITHDRAWN, CONSENT_REVOKED)
+    REFERRAL_BOUND = (OFFER, ACCEPTED, DECLINED, STATUS, WITHDRAWN, CONSENT_REVOKED)
+    ALL = (*REFERRAL_BOUND, LINKAGE_ENCODINGS, LINKAGE_MATCHES)
 
 
 REQUIRED = {

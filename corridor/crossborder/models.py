@@ -9,6 +9,8 @@
 - **OutboxMessage**: a signed message waiting to be delivered (durable: written in the same
   transaction as the change it reports). **ReceivedMessage**: a message accepted by the
   inbox, kept so that a message id is processed once.
+- **PprlExchange**, **PprlPart**, **PprlMatch**: finding persons known to both instances
+  from Bloom-filter encodings, never names (corridor.crossborder.pprl_exchange).
 """
 
 from __future__ import annotations
@@ -75,6 +77,16 @@ class Partner(models.Model):
     # One deliverer at a time per partner keeps its messages in order (see outbox.py).
     delivery_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
     delivery_lease_owner = models.CharField(max_length=40, blank=True, editable=False)
+    # Agreed by the two administrators out of band; both instances key their Bloom-filter
+    # encodings with it (corridor.crossborder.pprl), so encodings only compare within the pair.
+    pprl_secret = EncryptedTextField(
+        _("linkage secret agreed with this partner"),
+        blank=True,
+        help_text=_(
+            "The same secret on both instances, agreed through another channel; needed to "
+            "look for persons known to both without sending names."
+        ),
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
@@ -366,3 +378,100 @@ class ReceivedMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.message_id}"
+
+
+class PprlExchange(models.Model):
+    """One run of "who do we both know?" with a partner: encodings sent (outgoing) or
+    received (incoming), and how many matched. Counts only: no name, no encoding."""
+
+    class Direction(models.TextChoices):
+        OUTGOING = "outgoing", _("Started here")
+        INCOMING = "incoming", _("Started by the partner")
+
+    class Status(models.TextChoices):
+        ENCODING = "encoding", _("Encoding the records")
+        SENT = "sent", _("Encodings sent, waiting for the partner")
+        RECEIVING = "receiving", _("Receiving the partner's encodings")
+        MATCHING = "matching", _("Comparing the encodings")
+        DONE = "done", _("Done")
+
+    uid = models.UUIDField(default=uuid.uuid4, editable=False)
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="pprl_exchanges"
+    )
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    parts = models.PositiveIntegerField(_("messages"), default=0)
+    records_sent = models.PositiveIntegerField(_("encodings sent"), default=0)
+    records_received = models.PositiveIntegerField(_("encodings received"), default=0)
+    matches = models.PositiveIntegerField(_("matches"), default=0)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("linkage exchange")
+        verbose_name_plural = _("linkage exchanges")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "direction", "uid"], name="crossborder_one_pprl_exchange"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.uid)
+
+
+class PprlPart(models.Model):
+    """One message of a partner's encodings, kept (encrypted) until all parts arrived and
+    were compared, then deleted."""
+
+    exchange = models.ForeignKey(PprlExchange, on_delete=models.CASCADE, related_name="received")
+    part = models.PositiveIntegerField()
+    records_json = EncryptedTextField()
+
+    class Meta:
+        ordering = ["part"]
+        constraints = [
+            models.UniqueConstraint(fields=["exchange", "part"], name="crossborder_one_pprl_part")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exchange_id}:{self.part}"
+
+
+class PprlMatch(models.Model):
+    """A person of this instance whose encoding matched one of the partner's: the partner's
+    reference of the person and the similarity (Dice coefficient) — nothing else is known."""
+
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="pprl_matches"
+    )
+    exchange = models.ForeignKey(
+        PprlExchange, on_delete=models.SET_NULL, null=True, blank=True, related_name="found"
+    )
+    person = models.ForeignKey(
+        "people.Person",
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="pprl_matches",
+    )
+    remote_reference = models.CharField(_("the partner's reference"), max_length=20)
+    similarity = models.FloatField(_("similarity"))
+    found_at = models.DateTimeField(_("found"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-found_at", "-similarity", "pk"]
+        verbose_name = _("person known to a partner")
+        verbose_name_plural = _("persons known to partners")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "person", "remote_reference"], name="crossborder_one_pprl_match"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} ~ {self.partner_id}:{self.remote_reference}"

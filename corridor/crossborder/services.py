@@ -77,6 +77,7 @@ from corridor.crossborder.outbox import (
     enqueue,
     fail_for_revoked_partner,
 )
+from corridor.crossborder.pprl_exchange import handle_linkage_encodings, handle_linkage_matches
 from corridor.notifications.services import notify
 from corridor.people.services import register_person
 from corridor.referrals.services import case_coordinators
@@ -330,6 +331,39 @@ def revoke_partner(
         reason=reason,
         request=request,
     )
+
+
+PPRL_SECRET_MIN_LENGTH = 16
+
+
+def set_pprl_secret(
+    partner: Partner, *, actor, secret: str, request: HttpRequest | None = None
+) -> Partner:
+    """Set (or, with "", clear) the linkage secret agreed with the partner's administrator
+    out of band; the same on both instances, it keys the encodings compared (pprl.py). The
+    audit says that it changed, never what it is."""
+    _require_admin(actor)
+    secret = (secret or "").strip()
+    if secret and len(secret) < PPRL_SECRET_MIN_LENGTH:
+        raise ValidationError(
+            {
+                "secret": _("A linkage secret is at least {n} characters.").format(
+                    n=PPRL_SECRET_MIN_LENGTH
+                )
+            }
+        )
+    with transaction.atomic():
+        partner.pprl_secret = secret
+        partner.save(update_fields=["pprl_secret", "updated_at"])
+        record_event(
+            Action.ADMIN,
+            actor=actor,
+            obj=partner,
+            object_ref=str(partner.pk),
+            request=request,
+            details={"partner": partner.country, "pprl_secret": "set" if secret else "cleared"},
+        )
+    return partner
 
 
 def retry_failed_messages(partner: Partner, *, actor, request: HttpRequest | None = None) -> int:
@@ -1071,4 +1105,6 @@ HANDLERS = {
     MessageType.STATUS: handle_status,
     MessageType.WITHDRAWN: handle_withdrawn,
     MessageType.CONSENT_REVOKED: handle_consent_revoked,
+    MessageType.LINKAGE_ENCODINGS: handle_linkage_encodings,
+    MessageType.LINKAGE_MATCHES: handle_linkage_matches,
 }

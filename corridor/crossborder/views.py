@@ -7,12 +7,13 @@ machines: no session, no CSRF token, authenticated by the message's signature.
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -23,16 +24,23 @@ from corridor.accounts import access
 from corridor.accounts.models import Role
 from corridor.core.concurrency import ConcurrentEdit
 from corridor.core.forms import apply_validation_error, messages_of
-from corridor.crossborder import inbox, payload, services
+from corridor.crossborder import inbox, payload, pprl_exchange, services
 from corridor.crossborder.forms import (
     OptionalReasonForm,
     PartnerForm,
+    PprlSecretForm,
     ReasonForm,
     SendForm,
     StatusForm,
 )
 from corridor.crossborder.keys import instance_signing_key
-from corridor.crossborder.models import OutboxMessage, Partner, TransnationalReferral
+from corridor.crossborder.models import (
+    OutboxMessage,
+    Partner,
+    PprlExchange,
+    PprlMatch,
+    TransnationalReferral,
+)
 from corridor.people.services import look_alikes
 
 PAGE_SIZE = 50
@@ -258,6 +266,67 @@ def withdraw(request, reference):
     )
 
 
+# --- coordinators: persons known to a partner too (corridor.crossborder.pprl_exchange) ------
+
+
+@coordinators_only
+def known_elsewhere(request):
+    """The possible matches of this country's persons with partners' records, newest first,
+    each with the person's latest case (to send it abroad from there), and a way to start a
+    new exchange with each active partner."""
+    user = request.user
+    matches = (
+        PprlMatch.objects.filter(person__in=access.persons_visible_to(user))
+        .exclude(partner__country=settings.CORRIDOR_COUNTRY)
+        .select_related("partner", "person")
+        .order_by("-found_at", "-similarity", "pk")
+    )
+    page = Paginator(matches, PAGE_SIZE).get_page(request.GET.get("page"))
+    persons = [m.person_id for m in page]
+    latest_case = {}
+    for case in access.cases_visible_to(user).filter(person_id__in=persons).order_by("opened_at"):
+        latest_case[case.person_id] = case
+    rows = [(m, latest_case.get(m.person_id)) for m in page]
+    partners = services.partners_to_send_to().order_by("country")
+    last = {
+        e.partner_id: e
+        for e in PprlExchange.objects.filter(
+            partner__in=partners, direction=PprlExchange.Direction.OUTGOING
+        ).order_by("started_at", "pk")
+    }
+    return render(
+        request,
+        "crossborder/known_elsewhere.html",
+        {
+            "page": page,
+            "rows": rows,
+            "partners": [(p, last.get(p.pk)) for p in partners],
+            "can_start": pprl_exchange.can_exchange(user),
+        },
+    )
+
+
+@coordinators_only
+@require_POST
+def start_exchange(request, pk):
+    partner = Partner.objects.filter(pk=pk).exclude(country=settings.CORRIDOR_COUNTRY).first()
+    if partner is None:
+        raise Http404("No such record.")
+    try:
+        pprl_exchange.start_pprl_exchange(partner, actor=request.user, request=request)
+    except ValidationError as exc:
+        messages.error(request, messages_of(exc))
+    else:
+        messages.success(
+            request,
+            _(
+                "The comparison with {partner} started: matches appear here once the partner "
+                "answered."
+            ).format(partner=partner.name),
+        )
+    return redirect("crossborder:known_elsewhere")
+
+
 # --- administrators: partners --------------------------------------------------------------------
 
 
@@ -320,8 +389,31 @@ def partner_detail(request, pk):
             "delivered": partner.outbox.filter(status=OutboxMessage.Status.DELIVERED).count(),
             "received": partner.received_messages.count(),
             "reason_form": OptionalReasonForm(),
+            "secret_form": PprlSecretForm(),
         },
     )
+
+
+@administrators_only
+@require_POST
+def partner_secret(request, pk):
+    partner = access.get_partner_for_admin(request.user, pk)
+    form = PprlSecretForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("crossborder:partner_detail", partner.pk)
+    try:
+        services.set_pprl_secret(
+            partner, actor=request.user, secret=form.cleaned_data["secret"], request=request
+        )
+    except ValidationError as exc:
+        messages.error(request, messages_of(exc))
+    else:
+        messages.success(
+            request,
+            _("Linkage secret set.") if partner.pprl_secret else _("Linkage secret cleared."),
+        )
+    return redirect("crossborder:partner_detail", partner.pk)
 
 
 PARTNER_ACTIONS = {

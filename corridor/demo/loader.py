@@ -1026,17 +1026,17 @@ def register_demo_partner(card: dict) -> dict:
     from django.conf import settings
 
     from corridor.crossborder.models import Partner
-    from corridor.crossborder.services import register_partner, revoke_partner
+    from corridor.crossborder.services import register_partner, revoke_partner, set_pprl_secret
 
     existing = Partner.objects.filter(key_id=card["key_id"]).first()
     registered = existing is None
+    admin = User.objects.get(username="admin")
     if registered:
-        admin = User.objects.get(username="admin")
         for stale in Partner.objects.filter(country=card["country"]).exclude(
             status=Partner.Status.REVOKED
         ):
             revoke_partner(stale, actor=admin, reason="Replaced by a new demo instance.")
-        register_partner(
+        existing = register_partner(
             actor=admin,
             country=card["country"],
             name=card.get("name") or f"Corridor demo {card['country']}",
@@ -1045,7 +1045,21 @@ def register_demo_partner(card: dict) -> dict:
             key_id=card["key_id"],
         )
     own = demo_key_card(settings.CORRIDOR_BASE_URL)
+    if not existing.pprl_secret:
+        set_pprl_secret(
+            existing, actor=admin, secret=demo_pprl_secret(own["key_id"], card["key_id"])
+        )
     return {**own, "registered": registered}
+
+
+def demo_pprl_secret(*key_ids: str) -> str:
+    """The linkage secret two demo instances share without being told: derived from both
+    key ids (public), so each side computes the same. Good for fictitious demo data only; a
+    real pair of administrators agrees a secret through another channel."""
+    import hashlib
+
+    joined = "|".join(sorted(key_ids))
+    return hashlib.sha256(f"corridor-demo-pprl|{joined}".encode()).hexdigest()
 
 
 def link_demo_partner(other_dir, other_url: str, *, own_url: str) -> PartnerLink:
