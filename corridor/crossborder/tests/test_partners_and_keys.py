@@ -220,8 +220,44 @@ def test_a_partner_card_printed_on_one_side_registers_it_on_the_other(world, set
         "http://127.0.0.1:8001",
     )
     assert partner.key_id == json.loads(out.getvalue())["key_id"]
+    assert partner.pprl_secret == ""
     with pytest.raises(CommandError, match="not an administrator"):
         call_command("crossborder_partner", str(card), "--admin", "coordinator")
+
+
+def test_the_card_command_also_sets_the_linkage_secret_from_a_file(world, settings, tmp_path):
+    settings.CORRIDOR_SIGNING_KEY_FILE = ""
+    settings.CORRIDOR_COUNTRY, settings.CORRIDOR_BASE_URL = "NG", "http://127.0.0.1:8001"
+    out = io.StringIO()
+    call_command("crossborder_keys", stdout=out, stderr=io.StringIO())
+    card = tmp_path / "nigeria.json"
+    card.write_text(out.getvalue())
+    InstanceKey.objects.all().delete()
+    settings.CORRIDOR_COUNTRY = "IT"
+    short, agreed = tmp_path / "short.txt", tmp_path / "agreed.txt"
+    short.write_text("too short\n")
+    agreed.write_text("agreed by phone with NAPTIP, 2026\n")
+    with pytest.raises(CommandError, match="at least 16"):
+        call_command(
+            "crossborder_partner",
+            str(card),
+            "--admin",
+            "admin",
+            "--linkage-secret-file",
+            str(short),
+            stdout=io.StringIO(),
+        )
+    assert not Partner.objects.exists()  # a refused secret registers no partner either
+    call_command(
+        "crossborder_partner",
+        str(card),
+        "--admin",
+        "admin",
+        "--linkage-secret-file",
+        str(agreed),
+        stdout=io.StringIO(),
+    )
+    assert Partner.objects.get().pprl_secret == "agreed by phone with NAPTIP, 2026"
 
 
 @pytest.mark.parametrize(
