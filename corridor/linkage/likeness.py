@@ -18,15 +18,14 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from corridor.people.models import Person, PersonSearchKey
-from corridor.people.names import document_key, e164, skeleton, words
-from corridor.people.search import digest
+from corridor.people.names import document_key, skeleton, words
+from corridor.people.search import digest, identifier_keys, phones_of
 from corridor.vocabularies import Sex
 
 CANDIDATES = 40  # records scored per check, those sharing the most keys first
@@ -57,6 +56,12 @@ LEVELS = {
 }
 
 
+def reason_label(field_name: str, level: str) -> str:
+    """ "Family name: spelt alike", in the user's language (a stored reason may name a field
+    or level of a later model: it is shown as it is)."""
+    return f"{FIELDS.get(field_name, field_name)}: {LEVELS.get(level, level)}"
+
+
 @dataclass(frozen=True)
 class Reason:
     field: str
@@ -65,7 +70,7 @@ class Reason:
 
     @property
     def label(self) -> str:
-        return f"{FIELDS[self.field]}: {LEVELS[self.level]}"
+        return reason_label(self.field, self.level)
 
     def as_json(self) -> dict:
         return {"field": self.field, "level": self.level, "weight": round(self.weight, 2)}
@@ -119,7 +124,7 @@ class Scorer:
         keys = {f"n:{w}" for w in self.given + self.family}
         keys |= {f"s:{s}" for w in self.given + self.family if (s := skeleton(w))}
         self.frequency = _frequencies(keys)
-        self.phones = _phones(person)
+        self.phones = phones_of(person)
         self.document = document_key(person.document_number or "")
 
     def _agreement(self, key: str) -> float:
@@ -175,7 +180,7 @@ class Scorer:
         if self.person.nationality and other.nationality:
             same = self.person.nationality == other.nationality
             reasons.append(Reason("nationality", *(("same", 1.5) if same else ("different", -2.0))))
-        if self.phones and (theirs := _phones(other)):
+        if self.phones and (theirs := phones_of(other)):
             same = bool(self.phones & theirs)
             reasons.append(Reason("phone", *(("same", 10.0) if same else ("different", -2.0))))
         if self.document and (theirs := document_key(other.document_number or "")):
@@ -195,11 +200,6 @@ def _alike(shape: str, other: str) -> bool:
         return True
     short, long = sorted((shape, other), key=len)
     return len(short) >= 2 and long == short + "t"
-
-
-def _phones(person: Person) -> set[str]:
-    regions = {settings.CORRIDOR_COUNTRY, person.nationality or ""}
-    return {n for region in regions if (n := e164(person.phone or "", region))}
 
 
 def _birth_years(person: Person, today: date) -> tuple[int, int] | None:
@@ -242,10 +242,7 @@ def candidate_keys(person: Person) -> set[str]:
     """What a record's look-alikes are found by: name skeletons, phones, the document."""
     given, family = _name_words(person)
     keys = {f"s:{s}" for w in given + family if (s := skeleton(w))}
-    keys |= {f"p:{n}" for n in _phones(person)}
-    if len(document := document_key(person.document_number or "")) >= 4:
-        keys.add(f"d:{document}")
-    return keys
+    return keys | identifier_keys(person)
 
 
 def likely_same(

@@ -73,9 +73,15 @@ def check_person(person: Person) -> list[MatchCandidate]:
     A pair already decided (rejected, or confirmed then unlinked) is not proposed again.
     """
     proposed = []
-    identity = _identity_of(person.pk)
-    for like in likely_same(person, Person.objects.all(), threshold=PROPOSE_AT, limit=20):
-        if identity is not None and _identity_of(like.person.pk) == identity:
+    alike = likely_same(person, Person.objects.all(), threshold=PROPOSE_AT, limit=20)
+    identities = dict(
+        PersonLink.objects.filter(
+            person_id__in=[person.pk, *(like.person.pk for like in alike)]
+        ).values_list("person_id", "identity")
+    )
+    identity = identities.get(person.pk)
+    for like in alike:
+        if identity is not None and identities.get(like.person.pk) == identity:
             continue
         left, right = _ordered(person.pk, like.person.pk)
         try:

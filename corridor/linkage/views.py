@@ -10,7 +10,7 @@ from corridor.accounts import access
 from corridor.core.forms import perform_with_message
 from corridor.linkage import services, tasks
 from corridor.linkage.forms import DecisionForm
-from corridor.linkage.likeness import FIELDS, LEVELS
+from corridor.linkage.likeness import reason_label
 
 PAGE_SIZE = 25
 
@@ -18,7 +18,7 @@ PAGE_SIZE = 25
 def _reasons(candidate) -> list[dict]:
     return [
         {
-            "label": f"{FIELDS.get(r['field'], r['field'])}: {LEVELS.get(r['level'], r['level'])}",
+            "label": reason_label(r["field"], r["level"]),
             "weight": r["weight"],
             "agrees": r["weight"] > 0,
         }

@@ -46,15 +46,24 @@ def digest(key: str) -> str:
     return hmac.new(secret, key.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
 
+def phones_of(person: Person) -> set[str]:
+    """The person's phone in E.164, read as a number of this country and of hers."""
+    regions = {settings.CORRIDOR_COUNTRY, person.nationality or ""}
+    return {number for region in regions if (number := e164(person.phone or "", region))}
+
+
+def identifier_keys(person: Person) -> set[str]:
+    """The keys of her phone and document number (`p:`, `d:`)."""
+    keys = {f"p:{number}" for number in phones_of(person)}
+    if len(document := document_key(person.document_number or "")) >= 4:
+        keys.add(f"d:{document}")
+    return keys
+
+
 def keys_of(person: Person) -> set[str]:
     """What a person is found by, before hashing."""
     keys = name_keys(person.given_name, person.family_name, *re.split(r"[,;/]", person.aliases))
-    for region in {settings.CORRIDOR_COUNTRY, person.nationality}:
-        if number := e164(person.phone, region or ""):
-            keys.add(f"p:{number}")
-    if len(document := document_key(person.document_number)) >= 4:
-        keys.add(f"d:{document}")
-    return keys
+    return keys | identifier_keys(person)
 
 
 def index_persons(persons: Iterable[Person]) -> int:

@@ -66,13 +66,12 @@ def person_register(request):
     form = PersonForm(request.POST or None)
     alikes = []
     if request.method == "POST" and form.is_valid():
+        fields = form.changes()
         if not request.POST.get("register_anyway"):
-            alikes = services.look_alikes(form.changes(), actor=request.user, request=request)
+            alikes = services.look_alikes(fields, actor=request.user, request=request)
         if not alikes:
             try:
-                person = services.register_person(
-                    actor=request.user, request=request, **form.changes()
-                )
+                person = services.register_person(actor=request.user, request=request, **fields)
             except ValidationError as exc:
                 apply_validation_error(form, exc)
             else:
