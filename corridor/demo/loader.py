@@ -1,13 +1,13 @@
 """Writing the synthetic data set and the demo accounts to the database.
 
-Rows go in through `corridor.demo.bulk.Table` — one prepared INSERT per table and batch,
-each value prepared by its model field (encrypted fields are encrypted, JSON serialised) —
+Rows go in through `corridor.demo.bulk.Table` — COPY on PostgreSQL, one prepared INSERT per
+table and batch on SQLite, each value prepared by its model field (encrypted fields are encrypted, JSON serialised) —
 one transaction per batch of victims: persons with their screenings, cases, case history,
 consents, referrals, service deliveries and incidents, the other agencies' records of some
 of them, and the ground truth of which records are one person (`SeededIdentity`), so a
 batch is all there or not at all.
-No service function runs per row: a million victims is a matter of minutes, not hours. One
-audit event records the whole run.
+No service function runs per row, and the search index is written from the values in hand:
+a million victims is a matter of minutes, not hours. One audit event records the whole run.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -53,8 +54,8 @@ from corridor.incidents.models import (
     RouteLeg,
     Suspect,
 )
-from corridor.people.models import Person
-from corridor.people.search import reindex_persons
+from corridor.people.models import Person, PersonSearchKey
+from corridor.people.search import search_rows
 from corridor.referrals.models import Referral, ServiceDelivery, ServiceOffer
 from corridor.screening.models import AgeAssessment, IndicatorCatalogue, ListKind, Screening
 from corridor.screening.rules import IndicatorSpec
@@ -285,27 +286,33 @@ def seed_database(
             result,
         )
         check = {prefix: count > 0 for prefix, count in start.items()}
-        while result.victims < victims:
-            records = [generator.victim() for _ in range(min(batch, victims - result.victims))]
-            last = result.victims + len(records) >= victims
-            unfinished = generator.close() if last else []
-            result.references_replaced += _avoid_stored_references(
-                records, unfinished, generator.refs, check, writer.renamed
-            )
-            with transaction.atomic():
-                writer.write(records, unfinished)
-            if progress:
-                elapsed = max(time.monotonic() - started, 1e-9)
-                progress(
-                    f"victims {result.victims:,}/{victims:,} ({result.victims / elapsed:,.0f}/s)"
+
+        def generate(done: int) -> tuple[list[VictimRecord], list[IncidentRecord]]:
+            records = [generator.victim() for _ in range(min(batch, victims - done))]
+            unfinished = generator.close() if done + len(records) >= victims else []
+            return records, unfinished
+
+        # The next batch is generated (pure Python, no database) while the database takes in
+        # this one, so the two cores of a small server both work. The generator's state is
+        # touched by one batch at a time, in order, so the data set stays deterministic.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed-generator") as ahead:
+            next_batch = ahead.submit(generate, 0)
+            while result.victims < victims:
+                records, unfinished = next_batch.result()
+                result.references_replaced += _avoid_stored_references(
+                    records, unfinished, generator.refs, check, writer.renamed
                 )
-        # The bulk writer sends no post_save: the new persons' search keys (duplicates' too)
-        # are made here.
-        result.rows["search_keys"] = reindex_persons(
-            Person.objects.filter(pk__gt=last_person),
-            progress=progress
-            and (lambda done, total: progress(f"search index {done:,}/{total:,} persons")),
-        )
+                written = result.victims + len(records)
+                if written < victims:
+                    next_batch = ahead.submit(generate, written)
+                with transaction.atomic():
+                    writer.write(records, unfinished)
+                if progress:
+                    elapsed = max(time.monotonic() - started, 1e-9)
+                    progress(
+                        f"victims {result.victims:,}/{victims:,}"
+                        f" ({result.victims / elapsed:,.0f}/s)"
+                    )
         with transaction.atomic():  # a few of them on legal hold (corridor.retention)
             result.rows.update(
                 seed_legal_holds(
@@ -392,6 +399,7 @@ class _Writer:
             Person,
             ["owner_agency_id", "updated_at", *VictimRecord.PERSON_FIELDS],
         )
+        self.search_keys = Table(PersonSearchKey, ["person_id", "digest"])
         self.identities = Table(SeededIdentity, ["person_id", "identity", "original", "variants"])
         self.cases = Table(
             ProtectionCase,
@@ -597,6 +605,14 @@ class _Writer:
             for r in records + [d for _, d in duplicates]
         )
         person_ids = all_ids[: len(records)]
+        # The bulk writer sends no post_save: the search index is written here, from the values
+        # in hand rather than read back and decrypted.
+        self._count(
+            "search_keys",
+            self.search_keys.insert(
+                search_rows(zip(all_ids, records + [d for _, d in duplicates], strict=True))
+            ),
+        )
         # Every record of one person shares the reference her first record is stored under.
         self._count(
             "seeded_identities",

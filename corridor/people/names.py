@@ -11,6 +11,7 @@ two joined, so "Abdoulaye" and "عبد الله" meet. Phones become E.164 (`pho
 
 from __future__ import annotations
 
+import functools
 import re
 
 import phonenumbers
@@ -44,8 +45,12 @@ def words(*names: str) -> list[str]:
     return [w for w in WORD.findall(text) if not w.isdigit()]
 
 
+@functools.lru_cache(maxsize=65536)
 def skeleton(word: str) -> str:
-    """The consonants that the spellings of one name share ("" when there are none)."""
+    """The consonants that the spellings of one name share ("" when there are none).
+
+    Cached: names repeat, and a national index or a linkage run asks for the same few
+    thousand words again and again."""
     text = DOUBLE.sub(r"\1", word)
     for pattern, replacement in SOUNDS:
         text = pattern.sub(replacement, text)

@@ -66,13 +66,18 @@ def keys_of(person: Person) -> set[str]:
     return keys | identifier_keys(person)
 
 
+def search_rows(persons: Iterable[tuple[int, Person]]) -> list[tuple[int, str]]:
+    """(person id, digest) for every key of these stored persons: what the index holds. A
+    bulk writer passes anything with a person's indexed fields and nationality."""
+    return [(pk, digest(key)) for pk, person in persons for key in sorted(keys_of(person))]
+
+
 def index_persons(persons: Iterable[Person]) -> int:
     """(Re)write the search keys of these persons; returns how many keys were written."""
     persons = [p for p in persons if p.pk]
     rows = [
-        PersonSearchKey(person_id=person.pk, digest=digest(key))
-        for person in persons
-        for key in sorted(keys_of(person))
+        PersonSearchKey(person_id=pk, digest=key)
+        for pk, key in search_rows((p.pk, p) for p in persons)
     ]
     with transaction.atomic():
         PersonSearchKey.objects.filter(person_id__in=[p.pk for p in persons]).delete()

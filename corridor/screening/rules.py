@@ -15,6 +15,7 @@ and exploitation suffice.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -121,7 +122,8 @@ class DimensionOutcome:
 
     @property
     def counts(self) -> dict[str, int]:
-        return {s: sum(1 for i in self.present if i.strength == s) for s in STRENGTHS}
+        found = Counter(i.strength for i in self.present)
+        return {s: found[s] for s in STRENGTHS}
 
     def as_dict(self) -> dict:
         return {
