@@ -358,6 +358,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("CORRIDOR_FROM_EMAIL", "corridor@localhost")
 CORRIDOR_BASE_URL = os.environ.get("CORRIDOR_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # A referral not answered within this many hours comes back to the coordinator's queue.
 CORRIDOR_REFERRAL_RESPONSE_HOURS = envint("CORRIDOR_REFERRAL_RESPONSE_HOURS", 48)
+# Lists and queues count their rows up to this many and say "more than" past it
+# (corridor.core.paging): an exact count of a national table on every page is too slow.
+CORRIDOR_COUNT_LIMIT = max(1, envint("CORRIDOR_COUNT_LIMIT", 1000))
 # Transnational referral: this instance's signing key (else the one `crossborder_keys` stored),
 # the clock skew tolerated on partners' messages, and the outbox's retry policy.
 CORRIDOR_SIGNING_KEY_FILE = os.environ.get("CORRIDOR_SIGNING_KEY_FILE", "")

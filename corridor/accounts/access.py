@@ -113,7 +113,8 @@ def case_scope(user) -> Q:
         return NOTHING
     q = Q(pk__in=referrals_granting_access(user).values("case_id"))
     if user.has_role(*OWNER_ROLES):
-        q |= Q(owner_agency_id=user.agency_id) | Q(person__owner_agency_id=user.agency_id)
+        own_persons = Person.objects.filter(owner_agency_id=user.agency_id).values("pk")
+        q |= Q(owner_agency_id=user.agency_id) | Q(person_id__in=own_persons)
     if user.has_role(Role.COORDINATOR):
         q |= Q(owner_agency_id__in=_agencies_of_country(user))
     if user.has_role(*BREAK_GLASS_ROLES):

@@ -1,11 +1,11 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from corridor.accounts import access
 from corridor.audit.models import AuditEvent
 from corridor.audit.services import verify_chain
+from corridor.core.paging import CappedPaginator
 
 
 def _require_auditor(request):
@@ -27,7 +27,7 @@ def event_list(request):
         events = events.filter(actor_username=actor)
     if action in AuditEvent.Action.values:
         events = events.filter(action=action)
-    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    page = CappedPaginator(events, 100).get_page(request.GET.get("page"))
     return render(
         request,
         "audit/list.html",

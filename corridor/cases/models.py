@@ -141,6 +141,12 @@ class ProtectionCase(models.Model):
         indexes = [
             models.Index(fields=["owner_agency", "status"]),
             models.Index(fields=["status", "-opened_at"]),
+            # Cases that may wait for a referral, longest first (the coordinator's queue).
+            models.Index(
+                fields=["opened_at", "id"],
+                name="case_waiting_referral",
+                condition=models.Q(status__in=["identified", "presumed_victim"]),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -19,6 +19,7 @@ from corridor.consent import services as consent_services
 from corridor.consent.models import Consent
 from corridor.core.concurrency import ConcurrentEdit
 from corridor.core.forms import perform_on_form
+from corridor.core.paging import CappedPaginator
 from corridor.people import search
 from corridor.referrals.views import case_referrals_context
 
@@ -46,7 +47,7 @@ def case_list(request):
             matching = matching.filter(reference__in=case_references)
         page = Paginator(sorted(matching, key=lambda c: rank[c.person_id]), 500).get_page(1)
     else:
-        page = Paginator(cases.order_by("-opened_at"), 50).get_page(request.GET.get("page"))
+        page = CappedPaginator(cases.order_by("-opened_at"), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "cases/list.html",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +35,7 @@ class Section:
     referrals_title: str = ""
     waiting: list = field(default_factory=list)
     waiting_total: int = 0
+    waiting_more: bool = False  # more than waiting_total (corridor.core.paging)
     reviews: list = field(default_factory=list)
     screenings: list = field(default_factory=list)
     incidents: list = field(default_factory=list)
@@ -89,11 +91,14 @@ def _coordinator(user: User) -> Section:
         .values_list("status", "n")
     )
     waiting = waiting_for(user)
+    limit = settings.CORRIDOR_COUNT_LIMIT
+    waiting_total = waiting.count_upto(limit)
     return Section(
         _("National referral: who is waiting, and for how long"),
         figures=[(str(Status(s).label), counts.get(s, 0)) for s in OPEN_STATUSES],
         waiting=list(waiting[:10]),
-        waiting_total=waiting.count(),
+        waiting_total=min(waiting_total, limit),
+        waiting_more=waiting_total > limit,
         reviews=list(reviews_due_for(user)[:10]),
         link=(reverse("referrals:queue"), _("Open the referral queue")),
         empty=_("Nobody is waiting: every case has an answered referral."),

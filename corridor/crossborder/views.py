@@ -24,6 +24,7 @@ from corridor.accounts import access
 from corridor.accounts.models import Role
 from corridor.core.concurrency import ConcurrentEdit
 from corridor.core.forms import apply_validation_error, messages_of
+from corridor.core.paging import CappedPaginator
 from corridor.crossborder import inbox, payload, pprl_exchange, services
 from corridor.crossborder.forms import (
     OptionalReasonForm,
@@ -87,7 +88,7 @@ def queue(request):
     waiting = (
         access.incoming_transnational_referrals_for(user).filter(status=Status.RECEIVED).count()
     )
-    page = Paginator(
+    page = CappedPaginator(
         referrals.select_related("partner", "case").order_by("-created_at", "-pk"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
     return render(

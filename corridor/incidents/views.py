@@ -5,7 +5,6 @@ from collections import Counter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
 from django.utils.formats import number_format
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from corridor.accounts import access
 from corridor.consent.models import Consent
 from corridor.core.forms import apply_validation_error, perform_on_form
+from corridor.core.paging import CappedPaginator
 from corridor.incidents import counting, services
 from corridor.incidents.forms import (
     EventForm,
@@ -101,7 +101,7 @@ def incident_list(request):
             .prefetch_related(Prefetch("route_legs", queryset=RouteLeg.objects.order_by("order")))
             .order_by("-created_at", "-pk")
         )
-        page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = CappedPaginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
         for incident in page.object_list:
             incident.route = " → ".join(services.route_countries(incident.route_legs.all()))
     return render(

@@ -1,13 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from corridor.accounts import access
 from corridor.core.forms import perform_with_message
+from corridor.core.paging import CappedPaginator
 from corridor.linkage import services, tasks
 from corridor.linkage.forms import DecisionForm
 from corridor.linkage.likeness import reason_label
@@ -30,7 +30,7 @@ def _reasons(candidate) -> list[dict]:
 def queue(request):
     if not services.can_review_matches(request.user):
         raise PermissionDenied
-    page = Paginator(services.review_queue(request.user), PAGE_SIZE).get_page(
+    page = CappedPaginator(services.review_queue(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     for candidate in page.object_list:

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from corridor.accounts import access
 from corridor.core.forms import apply_validation_error, perform_on_form
+from corridor.core.paging import CappedPaginator
 from corridor.people import search, services
 from corridor.people.forms import BreakGlassForm, PersonForm
 
@@ -24,7 +25,7 @@ def person_list(request):
         found = search.search_persons(query, actor=request.user, within=persons, request=request)
         page = Paginator(found.persons, search.SEARCH_LIMIT).get_page(1)
     else:
-        page = Paginator(persons.order_by("-created_at"), PAGE_SIZE).get_page(
+        page = CappedPaginator(persons.order_by("-created_at"), PAGE_SIZE).get_page(
             request.GET.get("page")
         )
     services.view_person_list(page.object_list, actor=request.user, request=request)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -193,6 +194,20 @@ class Referral(models.Model):
         indexes = [
             models.Index(fields=["to_agency", "status"]),
             models.Index(fields=["status", "created_at"]),
+            # The queue's longest waits, read in order instead of sorting every such referral
+            # (referrals.services.waiting_for orders by the same expressions).
+            models.Index(
+                Coalesce("responded_at", "created_at"),
+                "id",
+                name="referral_declined_wait",
+                condition=models.Q(status="declined"),
+            ),
+            models.Index(
+                Coalesce("started_at", "responded_at", "created_at"),
+                "id",
+                name="referral_delivering_wait",
+                condition=models.Q(status="in_progress"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -54,6 +54,7 @@ from corridor.cases.services import change_case_status
 from corridor.consent.models import Consent
 from corridor.consent.services import covering_consent
 from corridor.core.concurrency import ConcurrentEdit, save_versioned
+from corridor.core.paging import count_upto
 from corridor.notifications.services import notify
 from corridor.people.models import ADULT_AGE, Person
 from corridor.referrals.models import (
@@ -1073,10 +1074,14 @@ class WaitingItem:
         return dict(Waiting.choices())[self.kind]
 
 
+SQL_SAFE_ROWS = 2**31 - 1
+
+
 class WaitingList:
     """Everyone waiting, longest first, merged from one query per kind.
 
-    Behaves like a sequence for Django's Paginator: `count()` runs one COUNT per kind, and a
+    Behaves like a sequence for Django's Paginator: `count()` runs one COUNT per kind,
+    `count_upto(n)` counts no further than n + 1 rows of each (`corridor.core.paging`), and a
     slice `[a:b]` fetches the first `b` rows of each kind and merges them.
     """
 
@@ -1092,8 +1097,8 @@ class WaitingList:
     def __len__(self) -> int:
         return self.count()
 
-    def counts(self) -> dict[str, int]:
-        return {kind: qs.count() for kind, qs in self.sources}
+    def count_upto(self, limit: int) -> int:
+        return sum(count_upto(qs, limit) for _kind, qs in self.sources)
 
     def _items(self, kind: str, rows) -> Iterable[WaitingItem]:
         for row in rows:
@@ -1106,7 +1111,7 @@ class WaitingList:
         if isinstance(key, int):
             return self[key : key + 1][0]
         start, stop = key.start or 0, key.stop
-        if stop is not None and stop > start:  # a huge offset: past the end, not past SQL's ints
+        if stop is not None and stop > SQL_SAFE_ROWS:  # past the end, not past SQL's integers
             stop = min(stop, self.count())
         if stop is not None and start >= stop:
             return []
@@ -1151,8 +1156,8 @@ def waiting_for(
 ) -> WaitingList:
     """Everyone waiting in the user's scope, longest first (the queue and the home page).
 
-    `waiting_for(user)[:10]` is the ten longest waits; `.count()` how many there are;
-    `.counts()` how many of each kind. Filters: the kinds (`Waiting.ALL`), the service
+    `waiting_for(user)[:10]` is the ten longest waits; `.count()` how many there are.
+    Filters: the kinds (`Waiting.ALL`), the service
     and receiving agency of the referral (these leave out the cases not referred at all),
     and `mine`: only the cases the user coordinates.
     """

@@ -12,6 +12,7 @@ from corridor.accounts import access
 from corridor.accounts.models import Role
 from corridor.core.concurrency import ConcurrentEdit
 from corridor.core.forms import apply_validation_error, messages_of, perform_on_form
+from corridor.core.paging import CappedPaginator
 from corridor.referrals import services
 from corridor.referrals.forms import (
     CapacityForm,
@@ -59,7 +60,7 @@ def referral_list(request):
         referrals = referrals.filter(from_agency_id=request.user.agency_id)
     elif direction == "received":
         referrals = referrals.filter(to_agency_id=request.user.agency_id)
-    page = Paginator(referrals.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
+    page = CappedPaginator(referrals.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(
@@ -220,7 +221,7 @@ def queue(request):
         to_agency=filters.get("to_agency"),
         mine=bool(filters.get("mine")),
     )
-    page = Paginator(waiting, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(waiting, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "referrals/queue.html",

@@ -94,7 +94,9 @@ def test_everyone_waiting_longest_first(world, referral, hours):
     ]
     assert waiting.count() == len(waiting[:]) == 4
     assert kinds(waiting[1:3]) == kinds(waiting)[1:3]
-    assert waiting.counts() == {
+    assert {
+        kind: services.waiting_for(coordinator, kinds=[kind]).count() for kind in Waiting.ALL
+    } == {
         "unreferred": 1,
         "overdue": 1,
         "unanswered": 1,
@@ -169,6 +171,28 @@ def test_the_queue_page_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(first.captured_queries)):
         response = client.get("/referrals/queue/")
     assert response.context["page"].paginator.count == 31
+
+
+def test_a_long_queue_says_more_than_it_counts(client, world, hours, settings):
+    """A national queue is not counted to the last row on every request: past the limit the
+    coordinator reads "more than", and the pages offered stop there."""
+    settings.CORRIDOR_COUNT_LIMIT = 25
+    for n in range(27):
+        sent_hours_ago(ReferralFactory(from_agency=world.police, to_agency=world.shelter), n)
+    client.force_login(world.users.coordinator)
+    response = client.get("/referrals/queue/")
+    paginator = response.context["page"].paginator
+    assert (paginator.count, paginator.more) == (25, True)
+    page = response.content.decode()
+    assert "More than 25 waiting" in page
+    assert len(response.context["page"].object_list) == 28  # a full page all the same
+    home = client.get("/").content.decode()
+    assert "More than 25 persons or referrals waiting" in home
+
+    settings.CORRIDOR_COUNT_LIMIT = 1000
+    page = client.get("/referrals/queue/").content.decode()
+    assert "28 waiting" in page and "More than" not in page  # the 27 and the world's case
+    assert "28 persons or referrals waiting" in client.get("/").content.decode()
 
 
 # --- the cron command -------------------------------------------------------------------------
