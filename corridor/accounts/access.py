@@ -74,18 +74,22 @@ def referrals_granting_access(user: User) -> QuerySet[Referral]:
 def _full_person_scope(user) -> Q | None:
     """Persons the user sees entirely (not through a referral); None when there are none."""
     q = None
-    if user.has_role(*OWNER_ROLES):
+    if user.has_role(Role.COORDINATOR):
+        # Every record of the country (the coordinator's own agency's among them). The owner
+        # test comes first and settles nearly every row; the cases are an EXISTS asked only of
+        # the few persons registered abroad. Its second condition changes nothing (such a
+        # person's owner is not national, a national case's owner is) but keeps PostgreSQL
+        # from hashing every national case's person on each request, which cost more than
+        # the page at national scale (bench/load.py).
+        national = _agencies_of_country(user)
+        national_case = ProtectionCase.objects.filter(
+            person_id=OuterRef("pk"), owner_agency_id__in=national
+        ).exclude(owner_agency_id=OuterRef("owner_agency_id"))
+        q = Q(owner_agency_id__in=national) | Q(Exists(national_case))
+    elif user.has_role(*OWNER_ROLES):
         # the agency's own records, and the persons whose protection case it holds
         own_cases = ProtectionCase.objects.filter(owner_agency_id=user.agency_id)
         q = Q(owner_agency_id=user.agency_id) | Q(pk__in=own_cases.values("person_id"))
-    if user.has_role(Role.COORDINATOR):
-        national = _agencies_of_country(user)
-        national_cases = ProtectionCase.objects.filter(owner_agency_id__in=national)
-        q = (
-            (q or NOTHING)
-            | Q(owner_agency_id__in=national)
-            | Q(pk__in=national_cases.values("person_id"))
-        )
     if user.has_role(*BREAK_GLASS_ROLES):
         q = (q or NOTHING) | Q(pk__in=_grants(user).values("person_id"))
     return q

@@ -141,6 +141,7 @@ class ProtectionCase(models.Model):
         indexes = [
             models.Index(fields=["owner_agency", "status"]),
             models.Index(fields=["status", "-opened_at"]),
+            models.Index(fields=["-opened_at"], name="case_newest_first"),
             # Cases that may wait for a referral, longest first (the coordinator's queue).
             models.Index(
                 fields=["opened_at", "id"],
@@ -380,7 +381,15 @@ class CaseReview(models.Model):
         ordering = ["due_on", "pk"]
         verbose_name = _("case review")
         verbose_name_plural = _("case reviews")
-        indexes = [models.Index(fields=["done_on", "due_on"])]
+        indexes = [
+            models.Index(fields=["done_on", "due_on"]),
+            # the reviews still to do, oldest first (the coordinator's home page)
+            models.Index(
+                fields=["due_on", "id"],
+                name="review_open_due",
+                condition=models.Q(done_on__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"review of {self.case_id} due {self.due_on}"

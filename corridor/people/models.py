@@ -74,7 +74,10 @@ class Person(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("person")
         verbose_name_plural = _("persons")
-        indexes = [models.Index(fields=["owner_agency", "-created_at"])]
+        indexes = [
+            models.Index(fields=["owner_agency", "-created_at"]),
+            models.Index(fields=["-created_at"], name="person_newest_first"),  # national lists
+        ]
 
     def __str__(self) -> str:
         return self.reference

@@ -194,6 +194,7 @@ class Referral(models.Model):
         indexes = [
             models.Index(fields=["to_agency", "status"]),
             models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["-created_at", "-id"], name="referral_newest_first"),
             # The queue's longest waits, read in order instead of sorting every such referral
             # (referrals.services.waiting_for orders by the same expressions).
             models.Index(

@@ -156,3 +156,16 @@ def test_production_cookies_are_secure_http_only_and_same_site(tmp_path):
     assert seen["csrf"] == {"secure": True, "httponly": True, "samesite": "Strict"}
     assert seen["session"] == [True, True, "Lax"]
     assert seen["plain_http"] == 301  # plain HTTP is redirected to HTTPS
+
+
+@pytest.mark.django_db
+def test_requests_do_not_take_every_core_of_the_database():
+    """Parallel query is off for Corridor's PostgreSQL connections (CORRIDOR_DB_PARALLEL_WORKERS):
+    the queue's plans stay on the indexes, and one request never takes all the cores."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == "0"
