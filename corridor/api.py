@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -26,6 +27,7 @@ from ninja.security import HttpBearer
 
 from corridor.accounts.services import authenticate_api_token
 from corridor.core.concurrency import ConcurrentEdit
+from corridor.core.paging import count_upto
 
 ROUTERS = (
     ("", "corridor.accounts.api.router"),
@@ -108,15 +110,39 @@ WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422:
 
 class Pagination(LimitOffsetPagination):
     """ninja's limit/offset pagination, capped at `MAX_PAGE_SIZE` items a page and at an
-    offset the databases can take (a larger one answers 422, not a server error)."""
+    offset the databases can take (a larger one answers 422, not a server error).
+
+    The count stops at `CORRIDOR_COUNT_LIMIT` (or at the end of the page asked for, if that is
+    further) and `more` says there are further rows, as on the pages (`corridor.core.paging`):
+    an exact count of a national table on every call cost more than the call."""
 
     class Input(Schema):
         limit: int = Field(MAX_PAGE_SIZE, ge=1)
         offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
+    class Output(Schema):
+        items: list[Any]
+        count: int = Field(
+            description="How many there are, counted no further than the server's count "
+            "limit or the end of this page, whichever is further"
+        )
+        more: bool = Field(
+            False, description="True when there are more than `count`: page on with `offset`"
+        )
+
     def __init__(self, **kwargs):
         kwargs.setdefault("max_limit", MAX_PAGE_SIZE)
         super().__init__(**kwargs)
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        offset, limit = pagination.offset, min(pagination.limit, self.max_limit)
+        upto = max(settings.CORRIDOR_COUNT_LIMIT, offset + limit)
+        counted = count_upto(queryset, upto)
+        return {
+            self.items_attribute: queryset[offset : offset + limit],
+            "count": min(counted, upto),
+            "more": counted > upto,
+        }
 
 
 class AuditedPagination(Pagination):

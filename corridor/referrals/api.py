@@ -418,11 +418,11 @@ class _WaitingRows:
     def __init__(self, waiting):
         self.waiting = waiting
 
-    def count(self) -> int:
-        return self.waiting.count()
+    def count_upto(self, limit: int) -> int:
+        return self.waiting.count_upto(limit)
 
     def __len__(self) -> int:
-        return self.count()
+        return self.waiting.count()
 
     def __getitem__(self, key):
         return [

@@ -79,7 +79,7 @@ def test_an_outsider_cannot_tell_a_hidden_case_from_a_missing_one(client, world)
 @pytest.mark.parametrize("username", ["analyst", "admin"])
 def test_analysts_and_administrators_get_an_empty_list(client, world, username):
     response = client.get("/api/cases", headers=auth(getattr(world.users, username)))
-    assert response.json() == {"items": [], "count": 0}
+    assert response.json() == {"items": [], "count": 0, "more": False}
 
 
 def test_reading_a_case_is_audited_and_names_no_personal_data(client, world):

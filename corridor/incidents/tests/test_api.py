@@ -103,7 +103,11 @@ def test_persons_outside_need_to_know_are_counted_not_referenced(client, world, 
 def test_outsiders_get_404_and_an_empty_list(client, world, boat, outsider):
     headers = auth(getattr(world.users, outsider))
     assert client.get(f"/api/incidents/{boat.reference}", headers=headers).status_code == 404
-    assert client.get("/api/incidents", headers=headers).json() == {"items": [], "count": 0}
+    assert client.get("/api/incidents", headers=headers).json() == {
+        "items": [],
+        "count": 0,
+        "more": False,
+    }
     response = client.post(
         f"/api/incidents/{boat.reference}/victims",
         {"person": world.person.reference},

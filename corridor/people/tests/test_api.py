@@ -180,7 +180,7 @@ def test_analysts_and_administrators_see_no_person(client, world, username):
     headers = auth(getattr(world.users, username))
     response = client.get("/api/persons", headers=headers)
     assert response.status_code == 200
-    assert response.json() == {"items": [], "count": 0}
+    assert response.json() == {"items": [], "count": 0, "more": False}
     assert client.get(f"/api/persons/{world.person.reference}", headers=headers).status_code == 404
     response = client.post(
         "/api/persons", {"sex": "female"}, content_type="application/json", headers=headers
@@ -420,3 +420,21 @@ def test_a_persian_name_keeps_its_zero_width_non_joiner(client, world):
     assert response.status_code == 201, response.content
     person = Person.objects.get(reference=response.json()["reference"])
     assert "\u200c" in person.given_name
+
+
+def test_a_long_list_counts_to_the_limit_and_says_there_is_more(client, world, settings):
+    """A national list is not counted to its last row on every call: `count` stops at the
+    limit (or at the end of the page asked for) and `more` tells the client to page on."""
+    settings.CORRIDOR_COUNT_LIMIT = 3
+    responder = world.users.responder
+    for _ in range(6):
+        PersonFactory(owner_agency=responder.agency)
+    total = Person.objects.filter(owner_agency=responder.agency).count()
+    headers = auth(responder)
+    first = client.get("/api/persons?limit=2", headers=headers).json()
+    assert (len(first["items"]), first["count"], first["more"]) == (2, 3, True)
+    deep = client.get(f"/api/persons?limit=2&offset={total - 2}", headers=headers).json()
+    assert (len(deep["items"]), deep["count"], deep["more"]) == (2, total, False)
+    settings.CORRIDOR_COUNT_LIMIT = 100
+    exact = client.get("/api/persons?limit=2", headers=headers).json()
+    assert (exact["count"], exact["more"]) == (total, False)

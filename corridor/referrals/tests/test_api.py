@@ -106,7 +106,7 @@ def test_the_police_filter_what_they_sent(client, world):
 @pytest.mark.parametrize("username", ["analyst", "admin"])
 def test_analysts_and_administrators_get_an_empty_list(client, world, username):
     response = client.get("/api/referrals", headers=auth(getattr(world.users, username)))
-    assert response.json() == {"items": [], "count": 0}
+    assert response.json() == {"items": [], "count": 0, "more": False}
 
 
 # --- sending ----------------------------------------------------------------------------------
