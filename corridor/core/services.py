@@ -6,15 +6,16 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from corridor.accounts import access
 from corridor.accounts.models import Role, User
 from corridor.cases.models import ProtectionCase
 from corridor.cases.services import reviews_due_for
+from corridor.core.paging import count_upto
 from corridor.incidents import counting
 from corridor.referrals.models import Referral
 from corridor.referrals.services import waiting_for
@@ -82,20 +83,22 @@ def _responder(user: User) -> Section:
     )
 
 
+def _at_most(counted: int, limit: int) -> int | str:
+    """A figure counted no further than the limit (corridor.core.paging): "more than N"."""
+    return counted if counted <= limit else _("more than {n}").format(n=number_format(limit))
+
+
 def _coordinator(user: User) -> Section:
     visible = access.cases_visible_to(user)
-    counts = dict(
-        visible.filter(status__in=OPEN_STATUSES)
-        .values_list("status")
-        .annotate(n=Count("id"))
-        .values_list("status", "n")
-    )
-    waiting = waiting_for(user)
     limit = settings.CORRIDOR_COUNT_LIMIT
+    waiting = waiting_for(user)
     waiting_total = waiting.count_upto(limit)
     return Section(
         _("National referral: who is waiting, and for how long"),
-        figures=[(str(Status(s).label), counts.get(s, 0)) for s in OPEN_STATUSES],
+        figures=[
+            (str(Status(s).label), _at_most(count_upto(visible.filter(status=s), limit), limit))
+            for s in OPEN_STATUSES
+        ],
         waiting=list(waiting[:10]),
         waiting_total=min(waiting_total, limit),
         waiting_more=waiting_total > limit,

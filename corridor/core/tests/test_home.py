@@ -5,6 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from corridor.cases.models import ProtectionCase
+from corridor.core.services import today_for
+from corridor.core.testing import CaseFactory
 from corridor.referrals.models import Referral
 
 
@@ -27,6 +30,22 @@ def test_the_coordinator_sees_an_overdue_referral_first(client, world):
     page = _home(client, world.users.coordinator)
     assert 'data-section="coordinator"' in page
     assert world.referral.reference in page and "Referral overdue" in page
+
+
+def test_the_coordinators_figures_count_each_stage_up_to_the_limit(client, world, settings):
+    coordinator = world.users.coordinator
+    for _ in range(2):
+        CaseFactory(owner_agency=world.police, person__owner_agency=world.police)
+    presumed = ProtectionCase.objects.filter(status="presumed_victim").count()
+
+    def figures() -> dict:
+        (section,) = [s for s in today_for(coordinator) if s.kind == "coordinator"]
+        return {str(label): figure for label, figure in section.figures}
+
+    assert figures()["Presumed victim"] == presumed >= 2
+    settings.CORRIDOR_COUNT_LIMIT = 1
+    assert figures()["Presumed victim"] == "more than 1"
+    assert "more than 1" in _home(client, coordinator)
 
 
 def test_the_shelter_sees_the_referral_it_must_answer(client, world):
