@@ -377,6 +377,10 @@ CORRIDOR_REFERRAL_RESPONSE_HOURS = envint("CORRIDOR_REFERRAL_RESPONSE_HOURS", 48
 # Lists and queues count their rows up to this many and say "more than" past it
 # (corridor.core.paging): an exact count of a national table on every page is too slow.
 CORRIDOR_COUNT_LIMIT = max(1, envint("CORRIDOR_COUNT_LIMIT", 1000))
+# The instance's figures (analysts) are kept this long before they are counted again; any
+# change recorded through Corridor throws them away sooner. 0: always count (see
+# corridor.incidents.counting.instance_counts).
+CORRIDOR_FIGURES_MAX_AGE_SECONDS = max(0, envint("CORRIDOR_FIGURES_MAX_AGE_SECONDS", 600))
 # Transnational referral: this instance's signing key (else the one `crossborder_keys` stored),
 # the clock skew tolerated on partners' messages, and the outbox's retry policy.
 CORRIDOR_SIGNING_KEY_FILE = os.environ.get("CORRIDOR_SIGNING_KEY_FILE", "")

@@ -19,3 +19,5 @@ CACHES = {
     "jobs": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "jobs"},
 }
 CORRIDOR_AUDIT_ANCHOR_FILE = ""  # tests that anchor give their own file
+# Figures are counted at each request; the tests of the kept figures turn this on.
+CORRIDOR_FIGURES_MAX_AGE_SECONDS = 0

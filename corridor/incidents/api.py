@@ -310,6 +310,11 @@ class CountsOut(Schema):
     search_limited: bool = Field(
         description="True where the words of `q` were looked for in the newest incidents only."
     )
+    as_of: datetime | None = Field(
+        None,
+        description="When the instance's figures were counted (analysts: they are kept a few "
+        "minutes, and counted again at once after a change); null: counted now.",
+    )
 
 
 # --- helpers --------------------------------------------------------------------------------

@@ -55,13 +55,18 @@ analysts, the suppression of small counts.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
+import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import (
     BigIntegerField,
     Case,
@@ -89,7 +94,7 @@ from django.utils.translation import gettext_lazy
 from corridor.accounts import access
 from corridor.cases.models import ProtectionCase
 from corridor.incidents import services
-from corridor.incidents.models import Incident, IncidentVictim, RouteLeg
+from corridor.incidents.models import FiguresSnapshot, Incident, IncidentVictim, RouteLeg
 from corridor.linkage.models import PersonLink
 from corridor.people.models import ADULT_AGE, Person
 from corridor.vocabularies import Exploitation, Sex
@@ -142,6 +147,7 @@ class Counts:
     suppressed: bool = False
     # The words of `q` were looked for in the newest incidents only (services.SEARCH_SCAN_LIMIT).
     search_limited: bool = False
+    as_of: datetime | None = None  # when the instance's figures were counted (a snapshot)
 
 
 # --- how the database counts ----------------------------------------------------------------
@@ -696,6 +702,108 @@ def count_for(user, *, today: date | None = None, **filters) -> Counts:
         incidents, suppressed = Incident.objects.all(), True
     else:
         raise PermissionDenied(_("Your role does not see incident statistics."))
+    if suppressed:
+        return instance_counts(filters, today=today or timezone.localdate())
     found = services.filter_and_search(incidents, **filters)
-    counts = replace(count(found.incidents, today=today), search_limited=found.limited)
-    return suppress(counts) if suppressed else counts
+    return replace(count(found.incidents, today=today), search_limited=found.limited)
+
+
+# --- the instance's figures, kept ------------------------------------------------------------
+
+
+def _live_instance_counts(filters: dict, today: date) -> Counts:
+    found = services.filter_and_search(Incident.objects.all(), **filters)
+    return suppress(replace(count(found.incidents, today=today), search_limited=found.limited))
+
+
+def _snapshot_key(filters: dict, today: date) -> str:
+    text = json.dumps({"filters": filters, "today": today}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _stored(counts: Counts) -> dict:
+    return dataclasses.asdict(replace(counts, as_of=None))
+
+
+def _restored(data: dict, as_of: datetime) -> Counts:
+    return Counts(
+        **{
+            **data,
+            "by_route": [
+                RouteCount(**{**r, "countries": tuple(r["countries"])}) for r in data["by_route"]
+            ],
+            "by_country": [CountryCount(**c) for c in data["by_country"]],
+            "as_of": as_of,
+        }
+    )
+
+
+def instance_counts(filters: dict, *, today: date, fresh: bool = False) -> Counts:
+    """Every incident of the instance, suppressed: what analysts read.
+
+    Served from a `FiguresSnapshot` younger than CORRIDOR_FIGURES_MAX_AGE_SECONDS (its
+    `as_of` says when it was counted), else counted now and kept. Any change to what is
+    counted throws the snapshots away (`forget_figures`), so the age bounds only what was
+    written without signals (a seed, a restore). A search (`q`) is always counted live and
+    never kept: its words stay out of the database.
+    """
+    max_age = settings.CORRIDOR_FIGURES_MAX_AGE_SECONDS
+    if not max_age or filters.get("q"):
+        return _live_instance_counts(filters, today)
+    key, now = _snapshot_key(filters, today), timezone.now()
+    snapshot = FiguresSnapshot.objects.filter(key=key).first()
+    if snapshot and not fresh and now - snapshot.computed_at <= timedelta(seconds=max_age):
+        if now - snapshot.used_at > timedelta(minutes=1):
+            FiguresSnapshot.objects.filter(pk=snapshot.pk).update(used_at=now)
+        return _restored(snapshot.counts, snapshot.computed_at)
+    started = time.monotonic()
+    counts = _live_instance_counts(filters, today)
+    FiguresSnapshot.objects.update_or_create(
+        key=key,
+        defaults={
+            "filters": json.loads(json.dumps(filters, default=str)),
+            "counts": _stored(counts),
+            "computed_at": now,
+            "used_at": now if snapshot is None else snapshot.used_at,
+            "seconds": time.monotonic() - started,
+        },
+    )
+    return replace(counts, as_of=now)
+
+
+def refresh_figures(*, progress: Callable[[int, int], None] | None = None) -> int:
+    """Count again the figures analysts read in the last day, and the unfiltered ones
+    always; forget the others. Periodic work, so an analyst seldom waits for a count."""
+    today = timezone.localdate()
+    since = timezone.now() - timedelta(days=1)
+    FiguresSnapshot.objects.filter(used_at__lt=since).delete()
+    wanted = [{}] + [
+        s.filters for s in FiguresSnapshot.objects.filter(used_at__gte=since) if s.filters
+    ]
+    for done, filters in enumerate(wanted, 1):
+        instance_counts(_read_filters(filters), today=today, fresh=True)
+        if progress:
+            progress(done, len(wanted))
+    return len(wanted)
+
+
+def _read_filters(stored: dict) -> dict:
+    """Filters as kept in a snapshot (JSON) back as `filter_incidents` takes them."""
+    return {
+        name: date.fromisoformat(value) if name in ("date_from", "date_to") else value
+        for name, value in stored.items()
+    }
+
+
+def forget_figures(sender=None, **kwargs) -> None:
+    """A change to what the figures count: once it is committed, the kept figures are out of
+    date (connected in IncidentsConfig.ready to the save and delete of every counted model)."""
+    if kwargs.get("raw"):
+        return
+    transaction.on_commit(figures_out_of_date)
+
+
+def figures_out_of_date(sender=None, **kwargs) -> None:
+    """Throw the kept figures away now: for a change already committed (linkage's
+    `identities_changed` is sent on commit)."""
+    FiguresSnapshot.objects.all().delete()

@@ -331,3 +331,24 @@ class IncidentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.date or '?'}"
+
+
+class FiguresSnapshot(models.Model):
+    """The instance-wide figures for one set of filters, as counted at `computed_at`.
+
+    Counting every victim of a national instance takes seconds; analysts read the same few
+    tables many times a day. `counting.count_for` serves them from here while a snapshot is
+    younger than CORRIDOR_FIGURES_MAX_AGE_SECONDS, and periodic work counts the ones read
+    lately again. Only suppressed counts are kept (never a cell under 10), and never a
+    search's words: a filter with `q` is always counted live.
+    """
+
+    key = models.CharField(max_length=64, unique=True)  # SHA-256 of the filters and the day
+    filters = models.JSONField(default=dict)
+    counts = models.JSONField()
+    computed_at = models.DateTimeField()
+    used_at = models.DateTimeField()
+    seconds = models.FloatField(default=0)  # how long the count took
+
+    def __str__(self) -> str:
+        return f"figures {self.filters} at {self.computed_at:%Y-%m-%d %H:%M}"

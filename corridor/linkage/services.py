@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
+from django.dispatch import Signal
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,6 +33,9 @@ from corridor.people.services import EDITABLE_FIELDS, audit_look_alikes, view_pe
 Status = MatchCandidate.Status
 PROPOSE_AT = 0.5  # pairs at least this likely go to the review queue
 ENCRYPTED = ("given_name", "family_name", "phone", "document_number")
+
+# Records joined or parted (written in bulk, so no post_save): what counts persons listens.
+identities_changed = Signal()
 
 
 # --- at registration -----------------------------------------------------------------------
@@ -214,6 +218,7 @@ def confirm_match(
             PersonLink(person_id=pk, identity=identity, candidate=candidate, linked_by=actor)
             for pk in sorted(members - linked)
         )
+        transaction.on_commit(lambda: identities_changed.send(sender=PersonLink))
         _audit_link(
             Action.LINK,
             candidate.left,
@@ -288,6 +293,7 @@ def unlink_person(person: Person, *, actor, request: HttpRequest | None = None) 
         )
         for other in Person.objects.filter(pk__in=[o.person_id for o in others]):
             _audit_link(Action.UNLINK, person, other, actor=actor, request=request)
+        transaction.on_commit(lambda: identities_changed.send(sender=PersonLink))
 
 
 def link_deleted(sender, instance: PersonLink, **kwargs) -> None:

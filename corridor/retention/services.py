@@ -62,6 +62,7 @@ from corridor.cases.models import (
 from corridor.consent.models import Consent
 from corridor.core.text import visible_text
 from corridor.crossborder.models import OutboxMessage, TransnationalReferral
+from corridor.incidents.counting import forget_figures
 from corridor.incidents.models import IncidentVictim
 from corridor.people.models import Person, PersonSearchKey
 from corridor.referrals.models import Referral, ServiceDelivery
@@ -395,6 +396,7 @@ def _erase(
     TransnationalReferral.objects.filter(
         case__person_id__in=ids, data_erased_at__isnull=True
     ).update(data_erased_at=now)
+    forget_figures()  # written in bulk: the kept figures would not hear of it
     erasures = Erasure.objects.bulk_create(
         [
             Erasure(
