@@ -1098,7 +1098,14 @@ class WaitingList:
         return self.count()
 
     def count_upto(self, limit: int) -> int:
-        return sum(count_upto(qs, limit) for _kind, qs in self.sources)
+        """Kind after kind, and no further once past the limit: a national queue is more than
+        the limit after its first kind."""
+        total = 0
+        for _kind, qs in self.sources:
+            total += count_upto(qs, limit - total)
+            if total > limit:
+                break
+        return total
 
     def _items(self, kind: str, rows) -> Iterable[WaitingItem]:
         for row in rows:

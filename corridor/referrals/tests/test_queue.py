@@ -245,3 +245,19 @@ def test_the_command_leaves_fresh_answered_and_revoked_referrals_alone(
         assert services.notify_overdue_referrals() == []
     # the recipients hear that the referral was withdrawn, nobody that it is overdue
     assert not Notification.objects.filter(message__contains="back in your queue").exists()
+
+
+def test_a_queue_past_the_limit_is_not_counted_further(world, hours, django_assert_num_queries):
+    for n in range(4):
+        sent_hours_ago(ReferralFactory(from_agency=world.police, to_agency=world.shelter), n)
+    waiting = services.waiting_for(world.users.coordinator)
+    per_kind = [
+        services.waiting_for(world.users.coordinator, kinds=[k]).count() for k in Waiting.ALL
+    ]
+    with django_assert_num_queries(len(Waiting.ALL)):
+        assert waiting.count_upto(10) == sum(per_kind) == 5  # the world's and the four
+    # past a limit of 2, the kinds after the one that went past it are not counted
+    reached = next(i for i in range(len(per_kind)) if sum(per_kind[: i + 1]) > 2)
+    assert reached < len(Waiting.ALL) - 1
+    with django_assert_num_queries(reached + 1):
+        assert waiting.count_upto(2) == 3
