@@ -290,7 +290,9 @@ class RouteCountOut(Schema):
 
 
 class CountsOut(Schema):
-    """Each count is a number, or "<10" where it is suppressed (analysts)."""
+    """Each count is a number, "<10" where it is from 1 to 9 and suppressed (analysts), or
+    "hidden" where it was hidden so that a suppressed one cannot be worked out from the
+    total (it may be of any size)."""
 
     incidents: Cell = Field(description="Incidents: one incident is one, whatever its victims.")
     victims: Cell = Field(description="Distinct persons recorded as victims of trafficking.")

@@ -43,8 +43,9 @@ analysts, the suppression of small counts.
 7. **Small counts are suppressed for analysts.** Analysts and administrators see national
    aggregates only, and every count from 1 to 9 is shown as "<10" (0 is shown). Where a
    breakdown adds up to a total that is shown (sex, age group, nationality, route) and only
-   one of its cells was suppressed, the next smallest cell is suppressed too, so that the
-   hidden one cannot be worked out by subtraction.
+   one of its cells was suppressed, the next smallest cell is hidden too, so that the
+   suppressed one cannot be worked out by subtraction; that cell is marked "hidden", never
+   "<10", since it is not small.
 8. **A person registered more than once is one person.** Records that a coordinator
    confirmed to be one person (`corridor.linkage`) count as one victim or smuggled migrant,
    wherever each record appears: once per form, route and country too. The person is
@@ -101,10 +102,13 @@ from corridor.vocabularies import Exploitation, Sex
 
 THRESHOLD = 10
 SUPPRESSED = "<10"
+# A count of 10 or more hidden so that a small one cannot be worked out from the total: it is
+# not under 10, and must never be labelled so.
+HIDDEN = "hidden"
 UNKNOWN = "unknown"
 FILTERS = ("q", "date_from", "date_to", "country", "exploitation", "means_of_control")
 
-Cell = int | str  # a count, or SUPPRESSED
+Cell = int | str  # a count, SUPPRESSED or HIDDEN
 EXPLOITATION_CODES = frozenset(Exploitation.values)
 
 
@@ -634,13 +638,14 @@ def _cell(n: Cell) -> Cell:
 
 
 def _partition(cells: list[Cell], total: Cell) -> list[Cell]:
-    """Suppress small cells; if exactly one is hidden while the total shows, hide another."""
+    """Suppress small cells; if exactly one is hidden while the total shows, hide another
+    (the smallest shown), marked `HIDDEN`, not "<10": it is not small."""
     out = [_cell(n) for n in cells]
     hidden = [i for i, n in enumerate(out) if n == SUPPRESSED]
     if total != SUPPRESSED and len(hidden) == 1:
         shown = [i for i, n in enumerate(out) if isinstance(n, int) and n > 0]
         if shown:
-            out[min(shown, key=lambda i: out[i])] = SUPPRESSED
+            out[min(shown, key=lambda i: out[i])] = HIDDEN
     return out
 
 

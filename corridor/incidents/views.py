@@ -34,9 +34,14 @@ PAGE_SIZE = 50
 Role = IncidentVictim.Role
 
 
+def _shown(n: counting.Cell):
+    """A count as the page shows it: a hidden one says so, in the reader's language."""
+    return _("hidden") if n == counting.HIDDEN else n
+
+
 def _labelled(cells: dict, choices) -> list[tuple[str, object]]:
     labels = dict(choices)
-    return [(str(labels.get(code, code)), n) for code, n in cells.items()]
+    return [(str(labels.get(code, code)), _shown(n)) for code, n in cells.items()]
 
 
 def counts_context(counts: counting.Counts) -> dict:
@@ -53,7 +58,7 @@ def counts_context(counts: counting.Counts) -> dict:
         ),
         "by_exploitation": _labelled(counts.by_exploitation, Exploitation.choices),
         "by_route": [
-            (route.label or _("Route not recorded"), route.incidents, route.victims)
+            (route.label or _("Route not recorded"), _shown(route.incidents), route.victims)
             for route in counts.by_route
         ],
     }

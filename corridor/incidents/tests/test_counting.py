@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from corridor.accounts.models import Role
 from corridor.core.testing import AgencyFactory, CaseFactory, PersonFactory, UserFactory
 from corridor.incidents import counting
-from corridor.incidents.counting import SUPPRESSED, AgeGroup, Counts, RouteCount
+from corridor.incidents.counting import HIDDEN, SUPPRESSED, AgeGroup, Counts, RouteCount
 from corridor.incidents.models import Incident, IncidentVictim, RouteLeg
 from corridor.linkage.models import PersonLink
 from corridor.people.models import Person
@@ -330,8 +330,8 @@ SUPPRESSION = [
     ),
     pytest.param(
         counts(victims=40, by_sex={"female": 25, "male": 12, "other": 0, "unknown": 3}),
-        {"by_sex": {"female": 25, "male": SUPPRESSED, "other": 0, "unknown": SUPPRESSED}},
-        id="one small cell and a total: the next smallest is hidden too",
+        {"by_sex": {"female": 25, "male": HIDDEN, "other": 0, "unknown": SUPPRESSED}},
+        id="one small cell and a total: the next smallest is hidden too, never called <10",
     ),
     pytest.param(
         counts(victims=40, by_sex={"female": 24, "male": 12, "other": 2, "unknown": 2}),
@@ -352,7 +352,7 @@ SUPPRESSION = [
         counts(incidents=14, by_route=[RouteCount(("NE", "LY"), 12, 40), RouteCount((), 2, 2)]),
         {
             "by_route": [
-                RouteCount(("NE", "LY"), SUPPRESSED, 40),
+                RouteCount(("NE", "LY"), HIDDEN, 40),
                 RouteCount((), SUPPRESSED, SUPPRESSED),
             ]
         },

@@ -144,6 +144,32 @@ def test_an_analyst_sees_counts_and_no_incident(client, world, boat):
     assert "&lt;10" in page
 
 
+@pytest.mark.parametrize(
+    ("language", "hidden"), [("en", "hidden"), ("fr", "masqué"), ("ar", "مخفي")]
+)
+def test_a_count_hidden_to_protect_a_small_one_is_never_called_under_10(
+    client, world, language, hidden
+):
+    """12 adults and 3 children: the children are "<10"; the adults, 12, are hidden so that
+    the 3 cannot be worked out from the 15, and the page says so instead of "<10"."""
+    raid = Incident.objects.create(owner_agency=world.police, title="Farm raid")
+    for _ in range(12):
+        IncidentVictim.objects.create(
+            incident=raid, person=PersonFactory(owner_agency=world.police), role="victim"
+        )
+    for _ in range(3):
+        child = PersonFactory(owner_agency=world.police, age_estimate_min=12, age_estimate_max=14)
+        IncidentVictim.objects.create(incident=raid, person=child, role="victim")
+    client.force_login(world.users.analyst)
+    response = client.get("/incidents/", HTTP_ACCEPT_LANGUAGE=language)
+    ages = dict(response.context["by_age_group"])
+    assert ages[next(k for k in ages if ages[k] == hidden)] == hidden
+    assert sorted(map(str, ages.values())) == sorted(["<10", hidden, "0"])
+    page = response.content.decode()
+    block = page[page.index('data-testid="by-age-group"') :].split("</dl>")[0]
+    assert hidden in block and block.count("&lt;10") == 1
+
+
 def test_the_list_is_scoped_and_filtered(client, world, boat):
     foreign = services.record_incident(actor=world.users.foreign_responder, title="Paris raid")
     farm = services.record_incident(
