@@ -810,5 +810,6 @@ def forget_figures(sender=None, **kwargs) -> None:
 
 def figures_out_of_date(sender=None, **kwargs) -> None:
     """Throw the kept figures away now: for a change already committed (linkage's
-    `identities_changed` is sent on commit)."""
-    FiguresSnapshot.objects.all().delete()
+    `identities_changed` is sent on commit). A write when nothing is kept costs one read."""
+    if FiguresSnapshot.objects.exists():
+        FiguresSnapshot.objects.all().delete()

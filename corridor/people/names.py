@@ -39,10 +39,22 @@ DOUBLE = re.compile(r"(.)\1+")
 VOWELS = re.compile(r"[aeiouyw]")
 
 
+# The Arabic article at the start of a word (الحسن, Hassan): the name is the rest. Not before
+# fewer than three letters, so that الله (Allah, in Abdallah) stays whole.
+ARABIC_ARTICLE = re.compile(r"(?<![\u0600-\u06ff])\u0627\u0644(?=[\u0600-\u06ff]{3,})")
+
+
 def words(*names: str) -> list[str]:
     """Each name's words in Latin letters, lowercased, without accents or punctuation."""
     text = GLUE.sub("", anyascii(" ".join(n for n in names if n)).lower())
     return [w for w in WORD.findall(text) if not w.isdigit()]
+
+
+def without_article(name: str) -> str | None:
+    """The name without the Arabic article on its words (الحسن: حسن), or None when it has
+    none. Both are names of the person: الأمين is written Lamine and Amine alike."""
+    bare = ARABIC_ARTICLE.sub("", name or "")
+    return bare if bare != (name or "") else None
 
 
 @functools.lru_cache(maxsize=65536)
@@ -63,7 +75,7 @@ def name_keys(*names: str) -> set[str]:
     """What a record's names are found by: `n:` each word, `s:` each word's and each pair of
     adjacent words' skeleton (within one name)."""
     keys: set[str] = set()
-    for name in names:
+    for name in [*names, *filter(None, map(without_article, names))]:
         found = words(name)
         for word in found:
             keys.add(f"n:{word}")

@@ -32,7 +32,14 @@ from django.utils import timezone
 from corridor.audit.models import AuditEvent
 from corridor.audit.services import record_event
 from corridor.people.models import Person, PersonSearchKey
-from corridor.people.names import document_key, e164, name_keys, word_keys, words
+from corridor.people.names import (
+    document_key,
+    e164,
+    name_keys,
+    without_article,
+    word_keys,
+    words,
+)
 
 SEARCH_LIMIT = 200
 EXACT, ALIKE = 2, 1  # what a word adds to the rank when it matches as typed / by skeleton
@@ -137,6 +144,24 @@ class Query:
         return bool(self.terms or self.references or self.years or self.ages)
 
 
+LATIN_ARTICLES = frozenset({"al", "el", "ul"})
+
+
+def _with_articles(tokens: list[str]) -> list[tuple[str, str | None]]:
+    """Each token with the same name without its article, if it has one: الحسن and حسن; and
+    "Al Hassan" typed in two words as "alhassan" (how الحسن reads) and "hassan"."""
+    out, i = [], 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.lower() in LATIN_ARTICLES and i + 1 < len(tokens):
+            out.append((token + tokens[i + 1], tokens[i + 1]))
+            i += 2
+        else:
+            out.append((token, without_article(token)))
+            i += 1
+    return out
+
+
 def _phones(tokens: list[str]) -> tuple[list[str], list[str]]:
     """The phone numbers among the tokens (a number may be typed in groups: "320 123 4567"),
     longest first; and the tokens left."""
@@ -160,7 +185,7 @@ def read_query(text: str) -> Query:
     for number in phones:
         query.terms.append(("phone", {digest(f"p:{number}"): EXACT}))
     skeletons: set[str] = set()
-    for token in tokens:
+    for token, bare in _with_articles(tokens):
         upper = token.upper().strip(".,;")
         if REFERENCE.match(upper):
             query.references.append(upper)
@@ -171,7 +196,9 @@ def read_query(text: str) -> Query:
         elif any(c.isdigit() for c in token) and len(document_key(token)) >= 4:
             query.terms.append(("document", {digest(f"d:{document_key(token)}"): EXACT}))
         else:
-            for word in words(token):
+            others = words(bare) if bare else []
+            for i, word in enumerate(words(token)):
+                other = others[i] if i < len(others) else None
                 exact, alike = word_keys(word)
                 if alike in skeletons:  # "Mohamed Muhammad": one name, typed twice
                     continue
@@ -179,6 +206,11 @@ def read_query(text: str) -> Query:
                 if alike:
                     skeletons.add(alike)
                     ranks[digest(alike)] = ALIKE
+                if other and other != word:  # الحسن: Hassan will do as well as Al Hassan
+                    bare_exact, bare_alike = word_keys(other)
+                    ranks.setdefault(digest(bare_exact), EXACT)
+                    if bare_alike:
+                        ranks.setdefault(digest(bare_alike), ALIKE)
                 query.terms.append(("name", ranks))
     return query
 

@@ -36,9 +36,12 @@ def register(rows: int = ROWS, *, tag: str = "") -> bytes:
 
 
 @pytest.fixture(autouse=True)
-def _three_rows_a_step(settings):
+def _three_rows_a_step(settings, monkeypatch):
+    """Steps cut by rows only: a busy machine must not cut them by time as well (the
+    half-second cut has a test of its own)."""
     settings.CORRIDOR_REQUIRE_MFA = False
     settings.CORRIDOR_IMPORT_BATCH_ROWS = 3
+    monkeypatch.setattr(services, "STEP_SECONDS", 3600)
 
 
 def persons_of(agency) -> int:
@@ -59,6 +62,20 @@ def failing_after(calls: int, real, error: BaseException):
 
 
 # --- short transactions --------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_slow_step_stops_at_the_time_limit_with_the_rows_it_wrote(world, monkeypatch):
+    monkeypatch.setattr(services, "STEP_SECONDS", 0)  # every row takes longer than that
+    steps = []
+    result = services.import_register(
+        actor=world.users.responder,
+        content=register(),
+        file_name="r.csv",
+        progress=lambda done, total: steps.append(done),
+    )
+    assert steps == list(range(ROWS + 1))  # one row a step, none lost
+    assert persons_of(world.police) >= ROWS and result
 
 
 @pytest.mark.django_db(transaction=True)

@@ -19,7 +19,7 @@ from corridor.audit.models import AuditEvent
 from corridor.core.testing import CaseFactory, PersonFactory
 from corridor.people import search, services
 from corridor.people.models import PersonSearchKey
-from corridor.people.names import name_keys
+from corridor.people.names import name_keys, without_article
 
 TODAY = date(2026, 6, 15)
 
@@ -94,6 +94,30 @@ def test_an_arabic_script_name_is_found_in_latin_letters(world, registered, type
 
 def test_a_latin_name_is_found_in_arabic_script(world, registered):
     assert found(world.users.responder, "عائشة") == [registered["aisha"].reference]
+
+
+@pytest.mark.parametrize(
+    ("registered_as", "typed"),
+    [
+        ("الحسن", "Hassan"),
+        ("الحسن", "Al Hassan"),
+        ("Hassan", "الحسن"),
+        ("الأمين", "Lamine"),
+        ("الأمين", "Amine"),
+        ("Amine", "الأمين"),
+        ("Lamine", "الأمين"),
+    ],
+)
+def test_the_arabic_article_may_be_written_or_left_out(world, registered_as, typed):
+    person = PersonFactory(
+        owner_agency=world.police, given_name="Mohamed", family_name=registered_as
+    )
+    assert person.reference in found(world.users.responder, f"Mohamed {typed}")
+
+
+def test_allah_in_a_name_is_not_taken_for_the_article():
+    assert name_keys("عبد الله") & name_keys("Abdoulaye")
+    assert without_article("عبد الله") is None and without_article("الحسن") == "حسن"
 
 
 def test_the_exact_spelling_ranks_first(world, registered):
