@@ -380,6 +380,9 @@ CORRIDOR_COUNT_LIMIT = max(1, envint("CORRIDOR_COUNT_LIMIT", 1000))
 # The instance's figures (analysts) are kept this long before they are counted again; any
 # change recorded through Corridor throws them away sooner. 0: always count (see
 # corridor.incidents.counting.instance_counts).
+# A record-linkage exchange with a partner not finished after this long is stopped and the
+# partner's encodings received so far are deleted (corridor.crossborder.pprl_exchange).
+CORRIDOR_PPRL_EXCHANGE_HOURS = max(1, envint("CORRIDOR_PPRL_EXCHANGE_HOURS", 24))
 CORRIDOR_FIGURES_MAX_AGE_SECONDS = max(0, envint("CORRIDOR_FIGURES_MAX_AGE_SECONDS", 600))
 # Transnational referral: this instance's signing key (else the one `crossborder_keys` stored),
 # the clock skew tolerated on partners' messages, and the outbox's retry policy.

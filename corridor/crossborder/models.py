@@ -394,6 +394,7 @@ class PprlExchange(models.Model):
         RECEIVING = "receiving", _("Receiving the partner's encodings")
         MATCHING = "matching", _("Comparing the encodings")
         DONE = "done", _("Done")
+        STOPPED = "stopped", _("Stopped: it did not finish in time")
 
     uid = models.UUIDField(default=uuid.uuid4, editable=False)
     partner = models.ForeignKey(

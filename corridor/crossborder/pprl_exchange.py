@@ -26,6 +26,7 @@ import json
 import re
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -224,6 +225,48 @@ def send_encodings(exchange: PprlExchange, *, progress=None) -> dict:
             scheme=pprl.SCHEME,
         )
     return {"records": len(records), "parts": len(chunks)}
+
+
+# --- exchanges that never finish ---------------------------------------------------------------------
+
+
+def stop_stale_exchanges(*, now=None) -> int:
+    """Stop the exchanges not finished CORRIDOR_PPRL_EXCHANGE_HOURS after they started (a job
+    that failed, a partner that never answered or sent only some parts): the partner's
+    encodings received so far are deleted, since they are kept only to be compared, and the
+    coordinators read "stopped" instead of waiting for ever. Matches that arrive later are
+    still taken; encodings are not."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=settings.CORRIDOR_PPRL_EXCHANGE_HOURS)
+    finished = [Exchange.Status.DONE, Exchange.Status.STOPPED]
+    stopped = 0
+    for pk in (
+        PprlExchange.objects.filter(started_at__lt=cutoff)
+        .exclude(status__in=finished)
+        .values_list("pk", flat=True)
+    ):
+        with transaction.atomic():
+            exchange = (
+                PprlExchange.objects.select_for_update()
+                .select_related("partner")
+                .filter(pk=pk)
+                .exclude(status__in=finished)
+                .first()
+            )
+            if exchange is None:  # finished meanwhile
+                continue
+            deleted, _kinds = PprlPart.objects.filter(exchange=exchange).delete()
+            PprlExchange.objects.filter(pk=pk).update(
+                status=Exchange.Status.STOPPED, finished_at=now
+            )
+            _audit(exchange, Action.CHANGE, step="stopped", was=exchange.status, deleted=deleted)
+            stopped += 1
+    return stopped
+
+
+@background_job(title=_lazy("Stop the exchanges with partners that did not finish"))
+def stop_stale_pprl_exchanges(run: JobRun) -> dict:
+    return {"stopped": stop_stale_exchanges()}
 
 
 # --- the partner's messages (called by the inbox, inside its transaction) --------------------------

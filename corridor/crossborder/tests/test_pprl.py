@@ -355,3 +355,59 @@ def test_two_demo_instances_share_a_linkage_secret_without_being_told(world, ita
     partner = Partner.objects.get(country="NG")
     assert partner.pprl_secret == demo_pprl_secret(card["key_id"], own["key_id"])
     assert demo_pprl_secret("a", "b") == demo_pprl_secret("b", "a")
+
+
+# --- exchanges that never finish -------------------------------------------------------------
+
+
+def test_an_exchange_that_never_finishes_is_stopped_and_the_encodings_it_got_are_deleted(
+    world, italy, secrets_set, settings
+):
+    """Nigeria sent one part of two and fell silent; another exchange's encoding job failed.
+    A day later both are stopped: the part kept is deleted, the coordinators read
+    "stopped", and a part arriving after that is not kept."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from corridor.crossborder.models import PprlPart
+    from corridor.crossborder.pprl_exchange import handle_linkage_encodings, stop_stale_exchanges
+
+    settings.CORRIDOR_PPRL_EXCHANGE_HOURS = 24
+    partner = secrets_set.nigeria
+    with italy.active():
+        half = PprlExchange.objects.create(
+            partner=partner, direction="incoming", status="receiving", parts=2
+        )
+        PprlPart.objects.create(exchange=half, part=0, records_json="[]")
+        failed = PprlExchange.objects.create(
+            partner=partner, direction="outgoing", status="encoding"
+        )
+        fresh = PprlExchange.objects.create(partner=partner, direction="outgoing", status="sent")
+        done = PprlExchange.objects.create(partner=partner, direction="outgoing", status="done")
+        day_ago = timezone.now() - timedelta(hours=25)
+        PprlExchange.objects.exclude(pk=fresh.pk).update(started_at=day_ago)
+
+        assert stop_stale_exchanges() == 2
+        statuses = dict(PprlExchange.objects.values_list("pk", "status"))
+        assert statuses == {
+            half.pk: "stopped",
+            failed.pk: "stopped",
+            fresh.pk: "sent",  # still within the day
+            done.pk: "done",
+        }
+        assert not PprlPart.objects.exists()
+        assert AuditEvent.objects.filter(object_ref=str(half.uid), details__step="stopped").exists()
+        assert stop_stale_exchanges() == 0  # once
+
+        late = {
+            "body": {
+                "exchange": str(half.uid),
+                "part": 1,
+                "parts": 2,
+                "scheme": pprl.SCHEME,
+                "records": [],
+            }
+        }
+        outcome, _ = handle_linkage_encodings(partner, late)
+        assert outcome.startswith("ignored") and not PprlPart.objects.exists()
