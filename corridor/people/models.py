@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.core.crypto import EncryptedTextField
 from corridor.core.references import person_reference
-from corridor.vocabularies import Sex, country_choices
+from corridor.vocabularies import Sex, country_choices, language_name
 
 ADULT_AGE = 18
 
@@ -96,6 +97,13 @@ class Person(models.Model):
             return None
         dob = self.date_of_birth
         return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+    @property
+    def language_names(self) -> str:
+        """The languages she speaks, named in the reader's language ("en, bin": English,
+        Bini)."""
+        codes = [c for c in re.split(r"[,;\s]+", self.languages or "") if c]
+        return ", ".join(language_name(c) for c in codes)
 
     @property
     def age(self) -> int | None:

@@ -41,7 +41,7 @@ class StartForm(forms.Form):
     )
     nationality = forms.ChoiceField(
         label=_("Nationality"),
-        choices=[("", "—")] + country_choices(),
+        choices=lambda: [("", "—"), *country_choices()],  # in the reader's language
         required=False,
         widget=QuickSelect,
     )

@@ -7,8 +7,14 @@ This package imports no Corridor app.
 
 from __future__ import annotations
 
+import functools
+import gettext
+import unicodedata
+
 import pycountry
+from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -50,5 +56,60 @@ class ServiceType(models.TextChoices):
     INVESTIGATION = "investigation", _("Criminal investigation")
 
 
+# --- countries and languages, named in the reader's language (CLDR-like data of ISO 3166 and
+# ISO 639 as pycountry ships them, through gettext) ----------------------------------------
+
+
+@functools.lru_cache(maxsize=32)
+def _iso(domain: str, language: str) -> gettext.NullTranslations:
+    return gettext.translation(domain, pycountry.LOCALES_DIR, languages=[language], fallback=True)
+
+
+def _reading_language() -> str:
+    return (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+
+
+def _collation(name: str) -> str:
+    """Sorted as a reader expects: Égypte with the E, not after Z."""
+    plain = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in plain if not unicodedata.combining(c)).casefold()
+
+
+def country_name(code: str) -> str:
+    """The country of an ISO 3166-1 alpha-2 code in the reader's language; the code itself
+    when it is not one."""
+    country = pycountry.countries.get(alpha_2=(code or "").upper()) if code else None
+    if country is None:
+        return code or ""
+    return _iso("iso3166-1", _reading_language()).gettext(country.name)
+
+
+@functools.lru_cache(maxsize=16)
+def _country_choices(language: str, first: str) -> tuple[tuple[str, str], ...]:
+    names = _iso("iso3166-1", language)
+    ordered = sorted(
+        ((c.alpha_2, names.gettext(c.name)) for c in pycountry.countries),
+        key=lambda choice: (choice[0] != first, _collation(choice[1])),
+    )
+    return tuple(ordered)
+
+
 def country_choices() -> list[tuple[str, str]]:
-    return sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda c: c[1])
+    """Every country, named and sorted in the reader's language, the instance's own first."""
+    return list(_country_choices(_reading_language(), settings.CORRIDOR_COUNTRY))
+
+
+def language_name(code: str) -> str:
+    """A language of an ISO 639 code (en, bin) in the reader's language; the code itself when
+    it is not one."""
+    code = (code or "").strip().lower()
+    found = (
+        pycountry.languages.get(alpha_2=code)
+        if len(code) == 2
+        else pycountry.languages.get(alpha_3=code)
+        if len(code) == 3
+        else None
+    )
+    if found is None:
+        return code
+    return _iso("iso639-3", _reading_language()).gettext(found.name)
