@@ -44,8 +44,10 @@ class OfferChoiceField(forms.ModelChoiceField):
         label = f"{offer.agency.short_name or offer.agency.name} — {offer.name}"
         if offer.counts_places:
             label += " · " + str(_("{free} of {total} places free")).format(
-                free=offer.free_places, total=offer.total_places
+                free=offer.free_places or 0, total=offer.total_places
             )
+        if offer.is_full:
+            label += " · " + str(_("full"))
         return label
 
 
@@ -112,6 +114,10 @@ class ReferralForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    refer_to_full = forms.BooleanField(
+        label=_("Refer all the same: the provider will accept once a place is free"),
+        required=False,
+    )
 
     def __init__(self, *args, user, case=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -133,11 +139,21 @@ class ReferralForm(forms.Form):
             ).order_by("-given_at")
             if not person.presumed_minor:
                 del self.fields["unaccompanied_child"]
-        self.fields["offer"].queryset = offers.order_by("service_type", "agency__name", "name")
+        self.fields["offer"].queryset = services.full_last(offers)
+        self.full_offer = None  # set when the chosen service has no free place
 
     def clean(self):
         data = super().clean()
         offer = data.get("offer")
+        if offer is not None and offer.is_full and not data.get("refer_to_full"):
+            self.full_offer = offer
+            self.add_error(
+                "offer",
+                _(
+                    "{service} has no free place now: {agency} cannot accept until one is "
+                    "free. Choose another service, or refer all the same below."
+                ).format(service=offer.name, agency=offer.agency.short_name or offer.agency.name),
+            )
         if offer is not None:
             data["to_agency"] = data.get("to_agency") or offer.agency
             data["service_type"] = data.get("service_type") or offer.service_type

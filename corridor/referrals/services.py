@@ -39,7 +39,7 @@ import pycountry
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.urls import reverse
@@ -385,6 +385,17 @@ def eligibility_problems(
     if unaccompanied_child and not offer.accepts_unaccompanied_children:
         problems.append(_("{offer} does not take unaccompanied children.").format(offer=offer.name))
     return {"offer": problems} if problems else {}
+
+
+FULL = Q(total_places__isnull=False) & (Q(free_places=0) | Q(free_places__isnull=True))
+
+
+def full_last(offers: QuerySet[ServiceOffer]) -> QuerySet[ServiceOffer]:
+    """Offers by service, those with a free place (or not counted in places) before the full
+    ones: a coordinator should not refer to a shelter that cannot accept."""
+    return offers.annotate(
+        full=Case(When(FULL, then=Value(True)), default=Value(False), output_field=BooleanField())
+    ).order_by("service_type", "full", "agency__name", "name", "pk")
 
 
 def filter_offers(

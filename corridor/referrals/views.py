@@ -244,9 +244,7 @@ def directory(request):
         offers = offers.filter(is_active=True)
     if form.is_valid():
         offers = services.filter_offers(offers, **form.cleaned_data)
-    page = Paginator(
-        offers.order_by("service_type", "agency__name", "name", "pk"), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    page = Paginator(services.full_last(offers), PAGE_SIZE).get_page(request.GET.get("page"))
     user = request.user
     for offer in page.object_list:
         offer.manageable = access.can_manage_offer(user, offer)

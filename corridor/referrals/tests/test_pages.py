@@ -83,6 +83,47 @@ def test_the_responder_refers_to_a_service_of_the_directory(client, world, conse
     assert "Health and needs" in page and 'data-testid="referral-consent"' in page
 
 
+@pytest.fixture
+def full_shelter(world):
+    return services.create_offer(
+        actor=world.users.coordinator,
+        agency=world.other_shelter,
+        service_type="shelter",
+        name="Aaa full shelter",  # first by name: only fullness puts it last
+        sexes=["female"],
+        total_places=6,
+        free_places=0,
+    )
+
+
+def test_full_services_come_last_and_say_they_are_full(client, world, women_shelter, full_shelter):
+    client.force_login(world.users.coordinator)
+    page = client.get("/referrals/directory/?service_type=shelter").content.decode()
+    assert page.index("Casa Rifugio") < page.index("Aaa full shelter")
+    assert "0 of 6 places free" in page
+    form = case_referrals_context(world.users.responder, world.case)["referral_form"]
+    offers = list(form.fields["offer"].queryset)
+    assert offers == [women_shelter, full_shelter]
+    assert form.fields["offer"].label_from_instance(full_shelter).endswith("full")
+
+
+def test_referring_to_a_full_service_is_warned_and_needs_a_second_word(
+    client, world, consent, full_shelter
+):
+    client.force_login(world.users.responder)
+    url = f"/referrals/new/{world.case.reference}/"
+    fields = {"offer": full_shelter.pk, "shared_categories": ["identity"]}
+    warned = client.post(url, fields)
+    assert warned.status_code == 200 and Referral.objects.count() == 1
+    page = warned.content.decode()
+    assert "Aaa full shelter has no free place now" in page
+    assert 'data-testid="full-service"' in page and 'name="refer_to_full"' in page
+    assert 'data-testid="full-service"' not in client.get(url).content.decode()
+    sent = client.post(url, {**fields, "refer_to_full": "on"})
+    assert sent.status_code == 302
+    assert Referral.objects.exclude(pk=world.referral.pk).get().offer == full_shelter
+
+
 def test_without_consent_the_form_says_so_under_the_consent_field(client, world):
     client.force_login(world.users.responder)
     page = client.get(f"/referrals/new/{world.case.reference}/")
