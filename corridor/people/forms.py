@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from corridor.people.models import Person
@@ -26,6 +27,11 @@ class PersonForm(forms.ModelForm):
             "age_disputed": _("A person whose age is unknown or disputed is treated as a child."),
             "languages": _("ISO codes separated by commas, e.g. en, fr, ha."),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # the phone's date picker offers no date of birth after today
+        self.fields["date_of_birth"].widget.attrs["max"] = timezone.localdate().isoformat()
 
     def changes(self) -> dict:
         return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}

@@ -4,6 +4,7 @@ import re
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
 from django.utils import timezone
@@ -87,6 +88,22 @@ class Person(models.Model):
         if getattr(self, "hidden_fields", None):
             raise ValueError("A person redacted for display cannot be saved.")
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        """Dates and ages that cannot be, all named at once (the form, the API, imports)."""
+        errors = {}
+        today = timezone.localdate()
+        if self.date_of_birth is not None and self.date_of_birth > today:
+            errors["date_of_birth"] = _("A date of birth cannot be in the future.")
+        elif self.date_of_birth is not None and self.date_of_birth.year < today.year - 120:
+            errors["date_of_birth"] = _("A date of birth more than 120 years ago is impossible.")
+        lo, hi = self.age_estimate_min, self.age_estimate_max
+        if lo is not None and hi is not None and lo > hi:
+            errors["age_estimate_max"] = _(
+                "The upper age estimate must not be below the lower one."
+            )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def display_name(self) -> str:

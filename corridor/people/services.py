@@ -82,12 +82,7 @@ def _validated(person: Person) -> None:
         value = getattr(person, name)
         if isinstance(value, str):
             setattr(person, name, visible_text(value))
-    person.full_clean(exclude=["owner_agency", "created_by"])
-    lo, hi = person.age_estimate_min, person.age_estimate_max
-    if lo is not None and hi is not None and lo > hi:
-        raise ValidationError(
-            {"age_estimate_max": _("The upper age estimate must not be below the lower one.")}
-        )
+    person.full_clean(exclude=["owner_agency", "created_by"])  # with Person.clean's rules
 
 
 def audit_look_alikes(
