@@ -111,10 +111,11 @@ def status(node: Node, job: str) -> dict:
     return json.loads(node.python("-c", STATUS_SCRIPT, job))
 
 
-def wait_for(node: Node, job: str, condition, *, timeout: float) -> dict:
+def wait_for(node: Node, job: str, condition, *, timeout: float, read=None) -> dict:
+    """Poll `read(node, job)` (the import's status by default) until `condition` holds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        now = status(node, job)
+        now = (read or status)(node, job)
         if condition(now):
             return now
         time.sleep(0.2)

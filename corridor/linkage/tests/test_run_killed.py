@@ -15,6 +15,7 @@ import time
 import pytest
 
 from corridor.jobs.tests.test_worker_killed import instance  # noqa: F401 - a fixture
+from corridor.jobs.tests.test_worker_killed import wait_for as wait_until
 
 pytestmark = pytest.mark.processes  # starts servers, workers or whole instances
 
@@ -53,13 +54,7 @@ def status(node, job: str) -> dict:
 
 
 def wait_for(node, job: str, condition, *, timeout: float) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        now = status(node, job)
-        if condition(now):
-            return now
-        time.sleep(0.2)
-    raise AssertionError(f"waited {timeout} s; the job is {now}")
+    return wait_until(node, job, condition, timeout=timeout, read=status)
 
 
 def test_a_linkage_run_whose_worker_is_killed_finishes_once(instance):  # noqa: F811
