@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from corridor.accounts import access
 from corridor.accounts.models import Role, User
@@ -98,9 +98,9 @@ OWNER = "owner"  # a first responder or investigator of the owning agency
 PROVIDER = "provider"  # a member of an agency that accepted a referral of the case
 
 ROLE_LABELS = {
-    COORDINATOR: _lazy("NRM coordinators of the country"),
-    OWNER: _lazy("first responders and investigators of the owning agency"),
-    PROVIDER: _lazy("agencies that accepted a referral of the case"),
+    COORDINATOR: gettext_lazy("NRM coordinators of the country"),
+    OWNER: gettext_lazy("first responders and investigators of the owning agency"),
+    PROVIDER: gettext_lazy("agencies that accepted a referral of the case"),
 }
 # Referral statuses in which the receiving agency serves the person.
 SERVING = (Referral.Status.ACCEPTED, Referral.Status.IN_PROGRESS, Referral.Status.COMPLETED)

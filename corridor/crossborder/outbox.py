@@ -49,7 +49,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from corridor.accounts.models import Role, User
 from corridor.audit.services import Action, record_event
@@ -248,7 +248,7 @@ DELIVERY_JOB = "crossborder:deliver"
 RETRY_JOB = "crossborder:deliver-retry"
 
 
-@background_job(title=_lazy("Deliver messages to partner countries"))
+@background_job(title=gettext_lazy("Deliver messages to partner countries"))
 def deliver_outbox(run: JobRun) -> dict:
     """One delivery pass; queued with each new message, again at the next retry time, and
     every minute by the schedule (a partner back from suspension, a lost wake-up)."""

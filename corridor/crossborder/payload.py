@@ -27,7 +27,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from corridor.cases.models import NEED_CHOICES, ProtectionCase
 from corridor.consent.models import Consent
@@ -69,28 +69,28 @@ def _date(value: date | None) -> str | None:
 FIELDS: dict[str, Field] = {
     f.name: f
     for f in (
-        Field("prs_FirstName", Category.IDENTITY, _lazy("Given name"), lambda p, c: p.given_name, "given_name"),
-        Field("prs_SecondName", Category.IDENTITY, _lazy("Family name"), lambda p, c: p.family_name, "family_name"),
-        Field("crd_Aliases", Category.IDENTITY, _lazy("Aliases"), lambda p, c: p.aliases, "aliases"),
-        Field("prs_Gender", Category.IDENTITY, _lazy("Sex"), lambda p, c: HTCDS_GENDER.get(p.sex, "Unknown"), "sex"),
-        Field("prs_Birthdate", Category.IDENTITY, _lazy("Date of birth"), lambda p, c: _date(p.date_of_birth), "date_of_birth"),
-        Field("crd_AgeEstimateMin", Category.IDENTITY, _lazy("Estimated age from"), lambda p, c: p.age_estimate_min, "age_estimate_min", int),
-        Field("crd_AgeEstimateMax", Category.IDENTITY, _lazy("Estimated age to"), lambda p, c: p.age_estimate_max, "age_estimate_max", int),
-        Field("crd_AgeDisputed", Category.IDENTITY, _lazy("Age disputed"), lambda p, c: p.age_disputed, "age_disputed", bool),
-        Field("crd_PresumedMinor", Category.IDENTITY, _lazy("Treated as a child (presumption of minority)"), lambda p, c: p.presumed_minor, "", bool),
-        Field("prs_Citizenship", Category.IDENTITY, _lazy("Nationality"), lambda p, c: p.nationality, "nationality"),
-        Field("crd_Languages", Category.IDENTITY, _lazy("Languages spoken"), lambda p, c: p.languages, "languages"),
-        Field("prs_MobilePhone", Category.CONTACT, _lazy("Phone"), lambda p, c: p.phone, "phone"),
-        Field("prs_Email", Category.CONTACT, _lazy("E-mail"), lambda p, c: p.email, "email"),
-        Field("prs_MailingStreet", Category.CONTACT, _lazy("Address"), lambda p, c: p.address, "address"),
-        Field("crd_DocumentType", Category.DOCUMENTS, _lazy("Document type"), lambda p, c: p.document_type, "document_type"),
-        Field("crd_DocumentNumber", Category.DOCUMENTS, _lazy("Document number"), lambda p, c: p.document_number, "document_number"),
-        Field("crd_Narrative", Category.STORY, _lazy("Account of what happened"), lambda p, c: p.narrative, "narrative"),
-        Field("cas_Status", Category.CASE, _lazy("Stage of the case"), lambda p, c: c.status),
-        Field("crd_CaseKind", Category.CASE, _lazy("Kind of case"), lambda p, c: c.kind),
-        Field("vic_TypeOfExploitation", Category.CASE, _lazy("Forms of exploitation"), lambda p, c: list(c.forms_of_exploitation), kind=list),
-        Field("crd_RiskLevel", Category.CASE, _lazy("Risk level"), lambda p, c: c.risk_level),
-        Field("crd_Needs", Category.HEALTH, _lazy("Assessed needs"), lambda p, c: _latest_needs(c), kind=list),
+        Field("prs_FirstName", Category.IDENTITY, gettext_lazy("Given name"), lambda p, c: p.given_name, "given_name"),
+        Field("prs_SecondName", Category.IDENTITY, gettext_lazy("Family name"), lambda p, c: p.family_name, "family_name"),
+        Field("crd_Aliases", Category.IDENTITY, gettext_lazy("Aliases"), lambda p, c: p.aliases, "aliases"),
+        Field("prs_Gender", Category.IDENTITY, gettext_lazy("Sex"), lambda p, c: HTCDS_GENDER.get(p.sex, "Unknown"), "sex"),
+        Field("prs_Birthdate", Category.IDENTITY, gettext_lazy("Date of birth"), lambda p, c: _date(p.date_of_birth), "date_of_birth"),
+        Field("crd_AgeEstimateMin", Category.IDENTITY, gettext_lazy("Estimated age from"), lambda p, c: p.age_estimate_min, "age_estimate_min", int),
+        Field("crd_AgeEstimateMax", Category.IDENTITY, gettext_lazy("Estimated age to"), lambda p, c: p.age_estimate_max, "age_estimate_max", int),
+        Field("crd_AgeDisputed", Category.IDENTITY, gettext_lazy("Age disputed"), lambda p, c: p.age_disputed, "age_disputed", bool),
+        Field("crd_PresumedMinor", Category.IDENTITY, gettext_lazy("Treated as a child (presumption of minority)"), lambda p, c: p.presumed_minor, "", bool),
+        Field("prs_Citizenship", Category.IDENTITY, gettext_lazy("Nationality"), lambda p, c: p.nationality, "nationality"),
+        Field("crd_Languages", Category.IDENTITY, gettext_lazy("Languages spoken"), lambda p, c: p.languages, "languages"),
+        Field("prs_MobilePhone", Category.CONTACT, gettext_lazy("Phone"), lambda p, c: p.phone, "phone"),
+        Field("prs_Email", Category.CONTACT, gettext_lazy("E-mail"), lambda p, c: p.email, "email"),
+        Field("prs_MailingStreet", Category.CONTACT, gettext_lazy("Address"), lambda p, c: p.address, "address"),
+        Field("crd_DocumentType", Category.DOCUMENTS, gettext_lazy("Document type"), lambda p, c: p.document_type, "document_type"),
+        Field("crd_DocumentNumber", Category.DOCUMENTS, gettext_lazy("Document number"), lambda p, c: p.document_number, "document_number"),
+        Field("crd_Narrative", Category.STORY, gettext_lazy("Account of what happened"), lambda p, c: p.narrative, "narrative"),
+        Field("cas_Status", Category.CASE, gettext_lazy("Stage of the case"), lambda p, c: c.status),
+        Field("crd_CaseKind", Category.CASE, gettext_lazy("Kind of case"), lambda p, c: c.kind),
+        Field("vic_TypeOfExploitation", Category.CASE, gettext_lazy("Forms of exploitation"), lambda p, c: list(c.forms_of_exploitation), kind=list),
+        Field("crd_RiskLevel", Category.CASE, gettext_lazy("Risk level"), lambda p, c: c.risk_level),
+        Field("crd_Needs", Category.HEALTH, gettext_lazy("Assessed needs"), lambda p, c: _latest_needs(c), kind=list),
     )
 }  # fmt: skip
 

@@ -36,7 +36,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from corridor.accounts.models import Role, User
 from corridor.audit.services import Action, record_event
@@ -178,7 +178,7 @@ def start_pprl_exchange(
     return exchange
 
 
-@background_job(title=_lazy("Encode the records to compare them with a partner"))
+@background_job(title=gettext_lazy("Encode the records to compare them with a partner"))
 def send_pprl_encodings(run: JobRun, exchange_id: int) -> dict:
     exchange = PprlExchange.objects.select_related("partner", "started_by").get(pk=exchange_id)
     return send_encodings(exchange, progress=run.progress)
@@ -264,7 +264,7 @@ def stop_stale_exchanges(*, now=None) -> int:
     return stopped
 
 
-@background_job(title=_lazy("Stop the exchanges with partners that did not finish"))
+@background_job(title=gettext_lazy("Stop the exchanges with partners that did not finish"))
 def stop_stale_pprl_exchanges(run: JobRun) -> dict:
     return {"stopped": stop_stale_exchanges()}
 
@@ -370,7 +370,7 @@ def _json(value) -> str:
 # --- comparing (the partner that received the encodings) --------------------------------------
 
 
-@background_job(title=_lazy("Compare a partner's encodings with the records"))
+@background_job(title=gettext_lazy("Compare a partner's encodings with the records"))
 def match_pprl_encodings(run: JobRun, exchange_id: int) -> dict:
     exchange = PprlExchange.objects.select_related("partner").get(pk=exchange_id)
     return match_received(exchange)

@@ -16,7 +16,7 @@ from django.db.models import Count, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -418,9 +418,9 @@ def partner_secret(request, pk):
 
 
 PARTNER_ACTIONS = {
-    "suspend": (services.suspend_partner, _lazy("Partner {name} suspended.")),
-    "reactivate": (services.reactivate_partner, _lazy("Partner {name} is active again.")),
-    "revoke": (services.revoke_partner, _lazy("Partner {name} revoked.")),
+    "suspend": (services.suspend_partner, gettext_lazy("Partner {name} suspended.")),
+    "reactivate": (services.reactivate_partner, gettext_lazy("Partner {name} is active again.")),
+    "revoke": (services.revoke_partner, gettext_lazy("Partner {name} revoked.")),
 }
 
 

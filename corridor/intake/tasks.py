@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from corridor.intake import services
 from corridor.intake.models import ImportBatch, StagedUpload
@@ -17,7 +17,7 @@ from corridor.jobs.runner import JobRun
 from corridor.jobs.services import start_job
 
 
-@background_job(title=_lazy("Register import"))
+@background_job(title=gettext_lazy("Register import"))
 def import_register_file(
     run: JobRun, *, staged: str, sha256: str, mapping: dict, open_cases: bool, dry_run: bool
 ) -> dict:
@@ -81,7 +81,7 @@ def start_register_import(
     )
 
 
-@background_job(title=_lazy("Undo interrupted imports"))
+@background_job(title=gettext_lazy("Undo interrupted imports"))
 def undo_interrupted_imports(run: JobRun) -> dict:
     """Remove what interrupted register imports wrote when nobody will finish them."""
     return {"undone": services.undo_abandoned_imports()}

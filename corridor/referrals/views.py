@@ -153,7 +153,7 @@ def referral_answer(request, reference, answer):
         messages.success(
             request,
             _("Referral {reference} is now {status}.").format(
-                reference=referral.reference, status=referral.get_status_display()
+                reference=referral.reference, status=referral.get_status_display().lower()
             ),
         )
     return redirect("referrals:detail", referral.reference)

@@ -279,3 +279,23 @@ def test_the_list_filters_and_runs_a_fixed_number_of_queries(
     accepted = client.get("/referrals/?status=accepted&direction=sent")
     assert len(accepted.context["page"]) == 12
     assert len(client.get("/referrals/?direction=received").context["page"]) == 0
+
+
+def test_the_shelter_records_a_service_given_today_by_default(client, world, referral):
+    referral = stored(referral)
+    services.accept_referral(
+        referral, actor=world.users.provider, expected_version=referral.version
+    )
+    client.force_login(world.users.provider)
+    page = client.get(f"/referrals/{referral.reference}/").content.decode()
+    assert f'value="{timezone.localdate().isoformat()}"' in page
+
+
+def test_the_answer_is_told_in_a_sentence(client, world, referral):
+    client.force_login(world.users.provider)
+    response = client.post(
+        f"/referrals/{referral.reference}/accept/",
+        {"version": stored(referral).version},
+        follow=True,
+    )
+    assert f"Referral {referral.reference} is now accepted." in response.content.decode()
