@@ -111,3 +111,23 @@ def test_catalogues_hold_every_marked_string():
         shutil.rmtree(scratch, ignore_errors=True)
     known = {e.msgid for e in _catalogue("fr") if not e.obsolete}
     assert sorted(extracted - known) == [], "run makemessages -l fr -l pt -l ar and translate"
+
+
+def test_strings_are_marked_under_names_makemessages_knows():
+    """`makemessages` finds `_`, `gettext`, `gettext_lazy`, `ngettext`…, not an alias such as
+    `_lazy`: a string marked under another name is never offered to translators."""
+    import re
+
+    known = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pgettext"}
+    known |= {"pgettext_lazy", "npgettext", "npgettext_lazy", "gettext_noop"}
+    alias = re.compile(r"from django\.utils\.translation import .*\b(\w+) as (\w+)")
+    root = Path(settings.BASE_DIR)  # the corridor package
+    found = []
+    for path in root.rglob("*.py"):
+        if "tests" in path.parts or "migrations" in path.parts:
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            match = alias.search(line)
+            if match and match.group(2) not in known:
+                found.append(f"{path.relative_to(root)}: {match.group(0)}")
+    assert found == []
