@@ -296,6 +296,16 @@ def _invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpRespo
     return api.create_response(request, {"detail": errors}, status=422)
 
 
+@api.exception_handler(OverflowError)
+def _too_large(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    """A number past what the database stores (SQLite: 64 bits) names no record: the caller
+    is told so, as for any invalid input, instead of a server error."""
+    message = _("A number is too large.")
+    return api.create_response(
+        request, {"detail": [{"field": None, "message": message}]}, status=422
+    )
+
+
 @api.exception_handler(ConcurrentEdit)
 def _conflict(request: HttpRequest, exc: ConcurrentEdit) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=409)

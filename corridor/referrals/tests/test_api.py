@@ -257,3 +257,14 @@ def test_an_answer_needs_the_version(client, world):
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["detail"]] == ["version"]
     assert stored(world.referral).status == "sent"
+
+
+def test_a_number_too_large_for_the_database_is_refused_not_a_server_error(client, world):
+    """Found by the API fuzzing: an agency id past 64 bits made SQLite overflow (a 500)."""
+    response = client.get(
+        "/api/referrals/queue?to_agency_id=99999999999999999999",
+        headers=auth(world.users.coordinator),
+    )
+    assert response.status_code in (200, 422)
+    if response.status_code == 422:
+        assert response.json() == {"detail": [{"field": None, "message": "A number is too large."}]}
