@@ -27,7 +27,7 @@ from ninja.security import HttpBearer
 
 from corridor.accounts.services import authenticate_api_token
 from corridor.core.concurrency import ConcurrentEdit
-from corridor.core.paging import count_upto
+from corridor.core.paging import MAX_ROWS, capped
 
 ROUTERS = (
     ("", "corridor.accounts.api.router"),
@@ -44,7 +44,7 @@ ROUTERS = (
 
 # The most items one page of a list returns, whatever `limit` asks for.
 MAX_PAGE_SIZE = 100
-MAX_OFFSET = 2**31 - 1
+MAX_OFFSET = MAX_ROWS
 
 DESCRIPTION = """\
 The JSON API of Corridor for integrations (case management systems, hotlines, statistics
@@ -136,12 +136,11 @@ class Pagination(LimitOffsetPagination):
 
     def paginate_queryset(self, queryset, pagination, request, **params):
         offset, limit = pagination.offset, min(pagination.limit, self.max_limit)
-        upto = max(settings.CORRIDOR_COUNT_LIMIT, offset + limit)
-        counted = count_upto(queryset, upto)
+        count, more = capped(queryset, max(settings.CORRIDOR_COUNT_LIMIT, offset + limit))
         return {
             self.items_attribute: queryset[offset : offset + limit],
-            "count": min(counted, upto),
-            "more": counted > upto,
+            "count": count,
+            "more": more,
         }
 
 

@@ -14,6 +14,9 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
+# The largest offset or limit every database takes in SQL (SQLite's and PostgreSQL's integers).
+MAX_ROWS = 2**31 - 1
+
 
 def count_upto(rows, limit: int) -> int:
     """How many rows there are, counting no further than `limit + 1`.
@@ -28,6 +31,12 @@ def count_upto(rows, limit: int) -> int:
     return len(rows)
 
 
+def capped(rows, limit: int) -> tuple[int, bool]:
+    """(how many, at most `limit`; whether there are more)."""
+    counted = count_upto(rows, limit)
+    return min(counted, limit), counted > limit
+
+
 class CappedPaginator(Paginator):
     """A paginator whose count stops at the limit: `more` says there are further rows,
     beyond the last page it offers."""
@@ -37,16 +46,16 @@ class CappedPaginator(Paginator):
         self.limit = limit if limit is not None else settings.CORRIDOR_COUNT_LIMIT
 
     @cached_property
-    def counted(self) -> int:
-        return count_upto(self.object_list, self.limit)
+    def _capped(self) -> tuple[int, bool]:
+        return capped(self.object_list, self.limit)
 
-    @cached_property
+    @property
     def count(self) -> int:
-        return min(self.counted, self.limit)
+        return self._capped[0]
 
     @property
     def more(self) -> bool:
-        return self.counted > self.limit
+        return self._capped[1]
 
     def page(self, number):
         """As Django's, except that the last page counted is not cut short at the limit

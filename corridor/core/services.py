@@ -15,7 +15,7 @@ from corridor.accounts import access
 from corridor.accounts.models import Role, User
 from corridor.cases.models import ProtectionCase
 from corridor.cases.services import reviews_due_for
-from corridor.core.paging import count_upto
+from corridor.core.paging import capped
 from corridor.incidents import counting
 from corridor.referrals.models import Referral
 from corridor.referrals.services import waiting_for
@@ -83,25 +83,25 @@ def _responder(user: User) -> Section:
     )
 
 
-def _at_most(counted: int, limit: int) -> int | str:
+def _at_most(rows, limit: int) -> int | str:
     """A figure counted no further than the limit (corridor.core.paging): "more than N"."""
-    return counted if counted <= limit else _("more than {n}").format(n=number_format(limit))
+    count, more = capped(rows, limit)
+    return _("more than {n}").format(n=number_format(count)) if more else count
 
 
 def _coordinator(user: User) -> Section:
     visible = access.cases_visible_to(user)
     limit = settings.CORRIDOR_COUNT_LIMIT
     waiting = waiting_for(user)
-    waiting_total = waiting.count_upto(limit)
+    waiting_total, waiting_more = capped(waiting, limit)
     return Section(
         _("National referral: who is waiting, and for how long"),
         figures=[
-            (str(Status(s).label), _at_most(count_upto(visible.filter(status=s), limit), limit))
-            for s in OPEN_STATUSES
+            (str(Status(s).label), _at_most(visible.filter(status=s), limit)) for s in OPEN_STATUSES
         ],
         waiting=list(waiting[:10]),
-        waiting_total=min(waiting_total, limit),
-        waiting_more=waiting_total > limit,
+        waiting_total=waiting_total,
+        waiting_more=waiting_more,
         reviews=list(reviews_due_for(user)[:10]),
         link=(reverse("referrals:queue"), _("Open the referral queue")),
         empty=_("Nobody is waiting: every case has an answered referral."),

@@ -1,7 +1,8 @@
 """Writing the synthetic data set and the demo accounts to the database.
 
 Rows go in through `corridor.demo.bulk.Table` — COPY on PostgreSQL, one prepared INSERT per
-table and batch on SQLite, each value prepared by its model field (encrypted fields are encrypted, JSON serialised) —
+table and batch on SQLite, each value prepared by its model field (encrypted fields are
+encrypted, JSON serialised) —
 one transaction per batch of victims: persons with their screenings, cases, case history,
 consents, referrals, service deliveries and incidents, the other agencies' records of some
 of them, and the ground truth of which records are one person (`SeededIdentity`), so a
@@ -15,7 +16,6 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -287,32 +287,20 @@ def seed_database(
         )
         check = {prefix: count > 0 for prefix, count in start.items()}
 
-        def generate(done: int) -> tuple[list[VictimRecord], list[IncidentRecord]]:
-            records = [generator.victim() for _ in range(min(batch, victims - done))]
-            unfinished = generator.close() if done + len(records) >= victims else []
-            return records, unfinished
-
-        # The next batch is generated (pure Python, no database) while the database takes in
-        # this one, so the two cores of a small server both work. The generator's state is
-        # touched by one batch at a time, in order, so the data set stays deterministic.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed-generator") as ahead:
-            next_batch = ahead.submit(generate, 0)
-            while result.victims < victims:
-                records, unfinished = next_batch.result()
-                result.references_replaced += _avoid_stored_references(
-                    records, unfinished, generator.refs, check, writer.renamed
+        while result.victims < victims:
+            records = [generator.victim() for _ in range(min(batch, victims - result.victims))]
+            last = result.victims + len(records) >= victims
+            unfinished = generator.close() if last else []
+            result.references_replaced += _avoid_stored_references(
+                records, unfinished, generator.refs, check, writer.renamed
+            )
+            with transaction.atomic():
+                writer.write(records, unfinished)
+            if progress:
+                elapsed = max(time.monotonic() - started, 1e-9)
+                progress(
+                    f"victims {result.victims:,}/{victims:,} ({result.victims / elapsed:,.0f}/s)"
                 )
-                written = result.victims + len(records)
-                if written < victims:
-                    next_batch = ahead.submit(generate, written)
-                with transaction.atomic():
-                    writer.write(records, unfinished)
-                if progress:
-                    elapsed = max(time.monotonic() - started, 1e-9)
-                    progress(
-                        f"victims {result.victims:,}/{victims:,}"
-                        f" ({result.victims / elapsed:,.0f}/s)"
-                    )
         with transaction.atomic():  # a few of them on legal hold (corridor.retention)
             result.rows.update(
                 seed_legal_holds(

@@ -702,15 +702,11 @@ def count_for(user, *, today: date | None = None, **filters) -> Counts:
     if unknown:
         raise ValidationError({name: _("Unknown filter.") for name in sorted(unknown)})
     if user and user.is_authenticated and user.has_role(*access.OPERATIONAL_ROLES):
-        incidents, suppressed = access.incidents_visible_to(user), False
-    elif access.can_see_statistics(user):
-        incidents, suppressed = Incident.objects.all(), True
-    else:
-        raise PermissionDenied(_("Your role does not see incident statistics."))
-    if suppressed:
+        found = services.filter_and_search(access.incidents_visible_to(user), **filters)
+        return replace(count(found.incidents, today=today), search_limited=found.limited)
+    if access.can_see_statistics(user):
         return instance_counts(filters, today=today or timezone.localdate())
-    found = services.filter_and_search(incidents, **filters)
-    return replace(count(found.incidents, today=today), search_limited=found.limited)
+    raise PermissionDenied(_("Your role does not see incident statistics."))
 
 
 # --- the instance's figures, kept ------------------------------------------------------------

@@ -191,8 +191,7 @@ class WithdrawForm(forms.Form):
 class DeliveryForm(forms.Form):
     service_type = forms.ChoiceField(label=_("Service delivered"), choices=ServiceType.choices)
     delivered_on = forms.DateField(
-        label=_("Delivered on"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("Delivered on"), widget=forms.DateInput(attrs={"type": "date"})
     )
     notes = forms.CharField(
         label=_("Notes (kept encrypted)"),

@@ -104,10 +104,16 @@ class ServiceOffer(models.Model):
 
     @property
     def is_full(self) -> bool:
-        return self.counts_places and not self.free_places
+        return self.counts_places and not self.free_places  # as OFFER_FULL says in SQL
 
     def get_sexes_display(self) -> list[str]:
         return [str(Sex(sex).label) for sex in self.sexes if sex in Sex.values]
+
+
+# `ServiceOffer.is_full` in SQL: counted in places, and none free.
+OFFER_FULL = models.Q(total_places__isnull=False) & (
+    models.Q(free_places=0) | models.Q(free_places__isnull=True)
+)
 
 
 class Referral(models.Model):

@@ -54,10 +54,11 @@ from corridor.cases.services import change_case_status
 from corridor.consent.models import Consent
 from corridor.consent.services import covering_consent
 from corridor.core.concurrency import ConcurrentEdit, save_versioned
-from corridor.core.paging import count_upto
+from corridor.core.paging import MAX_ROWS, count_upto
 from corridor.notifications.services import notify
 from corridor.people.models import ADULT_AGE, Person
 from corridor.referrals.models import (
+    OFFER_FULL,
     OFFER_SEXES,
     Referral,
     ServiceDelivery,
@@ -387,14 +388,13 @@ def eligibility_problems(
     return {"offer": problems} if problems else {}
 
 
-FULL = Q(total_places__isnull=False) & (Q(free_places=0) | Q(free_places__isnull=True))
-
-
 def full_last(offers: QuerySet[ServiceOffer]) -> QuerySet[ServiceOffer]:
     """Offers by service, those with a free place (or not counted in places) before the full
     ones: a coordinator should not refer to a shelter that cannot accept."""
     return offers.annotate(
-        full=Case(When(FULL, then=Value(True)), default=Value(False), output_field=BooleanField())
+        full=Case(
+            When(OFFER_FULL, then=Value(True)), default=Value(False), output_field=BooleanField()
+        )
     ).order_by("service_type", "full", "agency__name", "name", "pk")
 
 
@@ -1085,9 +1085,6 @@ class WaitingItem:
         return dict(Waiting.choices())[self.kind]
 
 
-SQL_SAFE_ROWS = 2**31 - 1
-
-
 class WaitingList:
     """Everyone waiting, longest first, merged from one query per kind.
 
@@ -1129,7 +1126,7 @@ class WaitingList:
         if isinstance(key, int):
             return self[key : key + 1][0]
         start, stop = key.start or 0, key.stop
-        if stop is not None and stop > SQL_SAFE_ROWS:  # past the end, not past SQL's integers
+        if stop is not None and stop > MAX_ROWS:  # past the end, not past SQL's integers
             stop = min(stop, self.count())
         if stop is not None and start >= stop:
             return []
