@@ -4,6 +4,8 @@ records from the review queue."""
 
 from datetime import date
 
+from playwright.sync_api import expect
+
 from corridor.core.testing import PersonFactory
 from corridor.core.tests.conftest import BROWSER_TESTS
 from corridor.jobs.worker import run_jobs
@@ -34,7 +36,7 @@ def test_seen_before_at_registration_then_linked_by_the_coordinator(world, page_
     responder.fill("#id_date_of_birth", "2002-05-01")
     responder.click("button:has-text('Save')")
     seen = responder.locator("[data-testid=seen-before]")
-    assert seen.is_visible()
+    expect(seen).to_be_visible()  # waits for the answer to the POST, however slow
     assert "DIALLO Fatoumata" in seen.inner_text() and known.reference in seen.inner_text()
     assert "Family name: spelt alike" in seen.inner_text()
     responder.click("[data-testid=register-anyway]")

@@ -10,6 +10,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from corridor.core.tests.conftest import BROWSER_TESTS
 
@@ -119,7 +120,7 @@ def test_a_child_of_unknown_age_goes_down_the_child_protection_path(world, catal
     responder.check("#id_age_unknown")
     responder.check("input[name=exploitation][value=labour]")
     responder.click("main button[type=submit]")
-    assert responder.locator("[data-testid=presumed-minor]").first.is_visible()
+    expect(responder.locator("[data-testid=presumed-minor]").first).to_be_visible()
     _answer_every_page(responder, set())
     result = responder.locator("main").inner_text()
     assert "guardian" in result.lower()
