@@ -118,7 +118,14 @@ class StatusReportOut(Schema):
 
 
 class TransnationalOut(Schema):
-    reference: str = Field(description="This instance's reference, e.g. X-1A2B3C4D.")
+    reference: str = Field(
+        description="This instance's reference, e.g. X-1A2B3C4D: for a referral received, the "
+        "sender's, unless a referral here already held it."
+    )
+    partner_reference: str = Field(
+        description="The reference the partner knows it by (the same as `reference` but for a "
+        "chance collision); empty where the partner did not send one."
+    )
     direction: str = Field(description="outgoing (sent by us) or incoming (received).")
     partner_country: str
     partner_name: str

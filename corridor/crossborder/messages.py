@@ -8,6 +8,11 @@ Ed25519 key. Payload (JSON):
      "recipient_country": "NG", "sent_at": "2025-01-31T12:00:00+00:00",
      "referral_id": <the referring instance's id of the referral>, "body": {...}}
 
+The body of `referral.offer` carries the sender's `reference` (X-…), which the receiver
+files the referral under (see corridor.crossborder.services); `referral.accepted` and
+`referral.declined` carry the receiver's back. Both are optional, for instances of an older
+version.
+
 `referral_id` is always the id the *referring* instance gave the referral, in both
 directions, so each side finds its record: the referring side by its own id, the receiving
 side by the id it stored as the partner's. The linkage messages (`linkage.encodings`,

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 
 from django.conf import settings
@@ -32,6 +33,11 @@ from corridor.vocabularies import country_choices
 
 def transnational_reference() -> str:
     return new_reference("X")
+
+
+# A reference a partner instance may send for a referral (its own `transnational_reference`,
+# or a longer one of a later version: the field holds 12 characters).
+PARTNER_REFERENCE = re.compile(r"^X-[0-9A-Z]{4,10}$")
 
 
 class InstanceKey(models.Model):
@@ -141,6 +147,14 @@ class TransnationalReferral(models.Model):
         default=transnational_reference,
         editable=False,
     )
+    # The reference people quote on both sides is the sender's: an incoming referral takes
+    # it as its own `reference` (unless a referral here already holds it, which is possible
+    # only by chance). `partner_reference` is the reference the partner knows it by: the
+    # sender's for an incoming referral, the receiver's (once it answered) for an outgoing
+    # one; empty where the partner did not send one (an older version).
+    partner_reference = models.CharField(
+        _("the partner's reference"), max_length=12, blank=True, db_index=True, editable=False
+    )
     # The identifier the two instances share: ours for an outgoing referral; for an
     # incoming one, the sender's is `remote_id`.
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -236,6 +250,12 @@ class TransnationalReferral(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.status in self.CLOSED
+
+    @property
+    def partner_reference_differs(self) -> bool:
+        """The partner knows this referral under another reference than ours (a rare
+        collision on arrival): both must be shown, to be quoted on either side."""
+        return bool(self.partner_reference) and self.partner_reference != self.reference
 
     @property
     def shared_id(self) -> uuid.UUID:

@@ -33,6 +33,12 @@ Decisions this module makes (and its tests hold it to):
   possibly of assistance under way, with their own audit trail; its coordinators are told to
   stop processing the data under that consent and to close or restrict the case under their
   own law.
+- **One reference on both sides.** The offer carries the sender's reference (X-…) and the
+  receiving instance files the referral under it, so that both coordinators quote the same
+  one on the phone. Should a referral there already hold it (a chance collision), the
+  received one gets its own, the sender's is shown beside it as the partner's reference, and
+  the answer (accepted or declined) carries the receiver's back. An offer without a
+  reference (an instance of an older version) gets a reference of the receiver's own.
 - **Notifications** (never with personal data): coordinators of the receiving country on a
   new referral and on a withdrawal; the case's coordinators and the sender on each answer or
   status that comes back.
@@ -47,7 +53,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -65,10 +71,12 @@ from corridor.core.concurrency import ConcurrentEdit, save_versioned
 from corridor.crossborder import keys, payload
 from corridor.crossborder.messages import MessageType
 from corridor.crossborder.models import (
+    PARTNER_REFERENCE,
     OutboxMessage,
     Partner,
     StatusReport,
     TransnationalReferral,
+    transnational_reference,
 )
 from corridor.crossborder.outbox import (
     TransportError,
@@ -551,7 +559,13 @@ def send_transnational_referral(
             partner,
             type=MessageType.OFFER,
             referral=referral,
-            body={"purpose": purpose, "categories": categories, "record": record, "sender": sender},
+            body={
+                "reference": referral.reference,
+                "purpose": purpose,
+                "categories": categories,
+                "record": record,
+                "sender": sender,
+            },
             actor=actor,
             request=request,
         )
@@ -752,7 +766,11 @@ def accept_incoming_referral(
             referral.partner,
             type=MessageType.ACCEPTED,
             referral=referral,
-            body={"partner_referral_id": str(referral.uid), "at": now.isoformat()},
+            body={
+                "partner_referral_id": str(referral.uid),
+                "reference": referral.reference,
+                "at": now.isoformat(),
+            },
             actor=actor,
             request=request,
         )
@@ -793,7 +811,7 @@ def decline_incoming_referral(
             referral.partner,
             type=MessageType.DECLINED,
             referral=referral,
-            body={"reason": reason, "at": now.isoformat()},
+            body={"reason": reason, "reference": referral.reference, "at": now.isoformat()},
             actor=actor,
             request=request,
         )
@@ -882,6 +900,34 @@ def _uuid(value, field: str) -> uuid.UUID:
         raise ValidationError({field: _("Expected a UUID.")}) from None
 
 
+def _partner_reference(body: dict) -> str:
+    """The partner's reference of the referral in a message's body; "" where there is none
+    (a partner of an older version sends none); refused where it is not a reference."""
+    value = body.get("reference")
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, str) or not PARTNER_REFERENCE.match(value):
+        raise ValidationError({"reference": _("Expected a reference such as X-1A2B3C4D.")})
+    return value
+
+
+def _save_under_reference(referral: TransnationalReferral, reference: str) -> None:
+    """Save a referral received under the sender's reference, so that both countries quote
+    the same one. Where a referral here already holds it (two random references alike: one
+    chance in a million million; or two instances sharing one database, in tests) it keeps
+    a reference of its own, and shows the sender's beside it (`partner_reference`)."""
+    if reference and not TransnationalReferral.objects.filter(reference=reference).exists():
+        referral.reference = reference
+        try:
+            with transaction.atomic():
+                referral.save()
+        except IntegrityError:  # taken a moment ago, or the same offer arriving twice at once
+            referral.reference = transnational_reference()
+        else:
+            return
+    referral.save()
+
+
 def _outgoing(partner: Partner, message: dict) -> TransnationalReferral:
     rid = _uuid(message["referral_id"], "referral_id")
     referral = (
@@ -914,12 +960,14 @@ def handle_offer(partner: Partner, message: dict):
         direction=Direction.INCOMING, partner=partner, remote_id=rid
     ).exists():
         raise ValidationError({"referral_id": _("This referral was already offered.")})
+    reference = _partner_reference(body)
     sender = body.get("sender") if isinstance(body.get("sender"), dict) else {}
     now = timezone.now()
     referral = TransnationalReferral(
         direction=Direction.INCOMING,
         partner=partner,
         remote_id=rid,
+        partner_reference=reference,
         recipient_country=settings.CORRIDOR_COUNTRY,
         purpose=purpose,
         categories=[c for c in Consent.DataCategory.values if c in categories],
@@ -932,13 +980,14 @@ def handle_offer(partner: Partner, message: dict):
         received_at=now,
     )
     referral.payload = record
-    referral.save()
+    _save_under_reference(referral, reference)
     record_event(
         Action.CREATE,
         obj=referral,
         details={
             "direction": Direction.INCOMING,
             "partner": partner.country,
+            "partner_reference": reference,
             "purpose": purpose,
             "categories": referral.categories,
         },
@@ -994,6 +1043,7 @@ def handle_accepted(partner: Partner, message: dict):
         at=at,
         message_type=message["type"],
         remote_id=_uuid(body.get("partner_referral_id"), "partner_referral_id"),
+        partner_reference=_partner_reference(body) or referral.partner_reference,
         responded_at=at,
         received_at=referral.received_at or at,
     )
@@ -1015,6 +1065,7 @@ def handle_declined(partner: Partner, message: dict):
         at=at,
         message_type=message["type"],
         decline_reason=_text(body.get("reason"), MAX_REASON),
+        partner_reference=_partner_reference(body) or referral.partner_reference,
         responded_at=at,
         received_at=referral.received_at or at,
     )

@@ -75,13 +75,33 @@ def coordinators_only(view):
     return wrapper
 
 
+def _typed_reference(text: str) -> str:
+    """A reference as typed or read out on the phone: ' x-1a2b 3c4d ' → X-1A2B3C4D."""
+    typed = "".join((text or "").split()).upper()[:20]
+    return typed if "-" in typed or not typed else f"X-{typed}"
+
+
 @coordinators_only
 def queue(request):
     user = request.user
     direction = request.GET.get("direction")
     if direction not in Direction.values:
         direction = Direction.INCOMING
-    referrals = access.transnational_referrals_visible_to(user).filter(direction=direction)
+    visible = access.transnational_referrals_visible_to(user)
+    reference = _typed_reference(request.GET.get("reference", ""))
+    if reference:
+        # Ours or the partner's reference (the same but for a chance collision), in either
+        # direction: a referral quoted on the phone opens at once.
+        found = list(
+            visible.filter(Q(reference=reference) | Q(partner_reference=reference)).values_list(
+                "reference", flat=True
+            )[:2]
+        )
+        if len(found) == 1:
+            return redirect("crossborder:detail", found[0])
+    referrals = visible.filter(direction=direction)
+    if reference:
+        referrals = referrals.filter(Q(reference=reference) | Q(partner_reference=reference))
     status = request.GET.get("status")
     if status in Status.values:
         referrals = referrals.filter(status=status)
@@ -97,6 +117,7 @@ def queue(request):
         {
             "page": page,
             "direction": direction,
+            "reference": reference,
             "status": status,
             "statuses": Status.choices,
             "waiting": waiting,

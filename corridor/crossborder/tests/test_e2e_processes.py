@@ -114,8 +114,10 @@ def test_a_case_crosses_the_border_between_two_running_instances(instances):
     assert sent["status"] == "sent" and sent["direction"] == "outgoing"
     assert "delivered" in italy.deliver()
 
-    # Nigeria's coordinator finds it in her queue, with Italy's details, and accepts it.
+    # Nigeria's coordinator finds it in her queue, under Italy's reference, with Italy's
+    # details, and accepts it.
     [received] = queue(nigeria, ng_token)
+    assert received["reference"] == received["partner_reference"] == sent["reference"]
     assert received["partner_country"] == "IT"
     assert received["sender"]["case_reference"] == cases[0]["case"]
     assert received["status"] == "received"
@@ -128,7 +130,9 @@ def test_a_case_crosses_the_border_between_two_running_instances(instances):
     assert status == 200, accepted
     assert accepted["status"] == "accepted" and accepted["case_reference"]
     nigeria.deliver()
-    assert detail(italy, it_token, sent["reference"])["status"] == "accepted"
+    on_italy = detail(italy, it_token, sent["reference"])
+    assert on_italy["status"] == "accepted"
+    assert on_italy["partner_reference"] == sent["reference"]  # one reference on both sides
 
     # Nigeria reports that she was assisted; Italy sees it on its referral.
     status, reported = nigeria.api(
