@@ -187,6 +187,7 @@ MIDDLEWARE = [
     "corridor.accounts.middleware.RequireMFAMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "corridor.accounts.middleware.IdleTimeoutMiddleware",
+    "corridor.notifications.middleware.MarkOpenedNotificationsReadMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "corridor.core.middleware.NoStoreMiddleware",

@@ -4,6 +4,8 @@ A case outside the user's need-to-know is a 404, like one that does not exist; a
 may read but not change this way is a 403 (`services.may` / `case_roles` decide).
 """
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +23,8 @@ from corridor.core.concurrency import ConcurrentEdit
 from corridor.core.forms import perform_on_form
 from corridor.core.paging import CappedPaginator
 from corridor.people import search
+from corridor.people.services import redact_persons, view_person_list
+from corridor.referrals.models import Referral
 from corridor.referrals.views import case_referrals_context
 
 GET_POST = require_http_methods(["GET", "POST"])
@@ -48,6 +52,7 @@ def case_list(request):
         page = Paginator(sorted(matching, key=lambda c: rank[c.person_id]), 500).get_page(1)
     else:
         page = CappedPaginator(cases.order_by("-opened_at"), 50).get_page(request.GET.get("page"))
+    view_person_list([case.person for case in page], actor=request.user, request=request)
     return render(
         request,
         "cases/list.html",
@@ -67,6 +72,8 @@ def case_detail(request, reference):
     user = request.user
     case = access.get_case_for_user(user, reference)
     services.view_case(case, actor=user, request=request)
+    # Her name where the user may read it, on a copy: the forms below need the whole record.
+    (shown_person,) = redact_persons([copy.copy(case.person)], viewer=user)
     allowed = services.permissions_for(user, case)
     transitions = [
         (value, label)
@@ -78,6 +85,7 @@ def case_detail(request, reference):
     sees = {name: categories is None or name in categories for name in ("case", "health", "story")}
     context = {
         "case": case,
+        "shown_person": shown_person,
         "allowed": allowed,
         "sees": sees,
         "transitions": transitions,
@@ -94,6 +102,13 @@ def case_detail(request, reference):
         "offences": case.compelled_offences.all(),
     }
     context.update(case_referrals_context(user, case))  # `referrals`, `referral_form`
+    for name in ("referrals", "consents", "reviews"):
+        context[name] = list(context[name])
+    context["at_a_glance"] = {
+        "open_referrals": [r for r in context["referrals"] if r.status in Referral.OPEN],
+        "consent_active": any(consent.is_active for consent in context["consents"]),
+        "next_review": next((r for r in context["reviews"] if not r.is_done), None),
+    }
     return render(request, "cases/detail.html", context)
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import F
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -17,6 +19,7 @@ from corridor.cases.models import ProtectionCase
 from corridor.cases.services import reviews_due_for
 from corridor.core.paging import capped
 from corridor.incidents import counting
+from corridor.people.services import view_person_list
 from corridor.referrals.models import Referral
 from corridor.referrals.services import waiting_for
 from corridor.screening.services import screenings_visible_to
@@ -24,6 +27,7 @@ from corridor.vocabularies import Exploitation
 
 Status = ProtectionCase.Status
 OPEN_STATUSES = [s for s in Status.values if s != Status.CLOSED]
+NEW_DAYS = 14  # what the home pages call recent: this fortnight's screenings and presumptions
 
 
 @dataclass
@@ -34,6 +38,9 @@ class Section:
     cases_title: str = ""
     referrals: list = field(default_factory=list)
     referrals_title: str = ""
+    # a second table of referrals: the provider's services under way, after the new ones
+    more_referrals: list = field(default_factory=list)
+    more_referrals_title: str = ""
     waiting: list = field(default_factory=list)
     waiting_total: int = 0
     waiting_more: bool = False  # more than waiting_total (corridor.core.paging)
@@ -44,12 +51,20 @@ class Section:
     empty: str = ""
     kind: str = ""
 
+    def persons(self) -> list:
+        """The persons the section's rows name, so that one audited look redacts them all."""
+        rows = [*self.cases, *self.screenings]
+        rows += [r.case for r in (*self.referrals, *self.more_referrals)]
+        rows += [item.case for item in self.waiting]
+        return [row.person for row in rows]
+
     @property
     def has_rows(self) -> bool:
         return any(
             (
                 self.cases,
                 self.referrals,
+                self.more_referrals,
                 self.waiting,
                 self.reviews,
                 self.screenings,
@@ -65,7 +80,7 @@ def _responder(user: User) -> Section:
         .select_related("person")
         .order_by("-opened_at")[:10]
     )
-    since = timezone.now() - timedelta(days=14)
+    since = timezone.now() - timedelta(days=NEW_DAYS)
     screenings = (
         screenings_visible_to(user)
         .filter(agency_id=user.agency_id, screened_at__gte=since)
@@ -94,11 +109,19 @@ def _coordinator(user: User) -> Section:
     limit = settings.CORRIDOR_COUNT_LIMIT
     waiting = waiting_for(user)
     waiting_total, waiting_more = capped(waiting, limit)
+    since = timezone.now() - timedelta(days=NEW_DAYS)
+    presumed = (
+        visible.filter(status=Status.PRESUMED_VICTIM, opened_at__gte=since)
+        .select_related("person", "owner_agency")
+        .order_by("-opened_at")[:10]
+    )
     return Section(
         _("National referral: who is waiting, and for how long"),
         figures=[
             (str(Status(s).label), _at_most(visible.filter(status=s), limit)) for s in OPEN_STATUSES
         ],
+        cases=list(presumed),
+        cases_title=_("Newly presumed victims"),
         waiting=list(waiting[:10]),
         waiting_total=waiting_total,
         waiting_more=waiting_more,
@@ -110,22 +133,20 @@ def _coordinator(user: User) -> Section:
 
 
 def _provider(user: User) -> Section:
-    incoming = (
-        Referral.objects.filter(
-            access.CONSENT_STANDS,
-            to_agency_id=user.agency_id,
-            status__in=[
-                Referral.Status.SENT,
-                Referral.Status.ACCEPTED,
-                Referral.Status.IN_PROGRESS,
-            ],
-        )
-        .select_related("case", "from_agency")
-        .order_by("created_at")[:20]
-    )
+    """New referrals waiting for an answer first, then the services under way."""
+    received = Referral.objects.filter(
+        access.CONSENT_STANDS, to_agency_id=user.agency_id
+    ).select_related("case__person", "from_agency")
+    new = received.filter(status=Referral.Status.SENT).order_by("created_at", "pk")[:20]
+    under_way = received.filter(
+        status__in=[Referral.Status.ACCEPTED, Referral.Status.IN_PROGRESS]
+    ).order_by(F("responded_at").desc(nulls_last=True), "-pk")[:20]
     return Section(
         _("Referrals to your agency that need an answer or a service"),
-        referrals=list(incoming),
+        referrals=list(new),
+        referrals_title=_("New referrals waiting for your answer"),
+        more_referrals=list(under_way),
+        more_referrals_title=_("Accepted: services to deliver"),
         link=(reverse("referrals:directory"), _("Publish your free places")),
         empty=_("No referral is waiting for your agency."),
         kind="provider",
@@ -207,10 +228,15 @@ SECTIONS = [
 ]
 
 
-def today_for(user: User) -> list[Section]:
+def today_for(user: User, *, request: HttpRequest | None = None) -> list[Section]:
+    """The user's sections; the persons they name are redacted to what the user may see,
+    and that look is audited like any list of persons."""
     sections, seen = [], set()
     for role, build in SECTIONS:
         if user.has_role(role) and build not in seen:
             seen.add(build)
             sections.append(build(user))
+    persons = [person for section in sections for person in section.persons()]
+    if persons:
+        view_person_list(persons, actor=user, request=request)
     return sections

@@ -13,7 +13,7 @@ from corridor.core.services import today_for
 
 @login_required
 def home(request):
-    return render(request, "core/home.html", {"today": today_for(request.user)})
+    return render(request, "core/home.html", {"today": today_for(request.user, request=request)})
 
 
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)

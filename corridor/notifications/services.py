@@ -76,3 +76,8 @@ def mark_read(user, *, notification_id: int | None = None) -> int:
     if notification_id is not None:
         qs = qs.filter(pk=notification_id)
     return qs.update(read_at=timezone.now())
+
+
+def mark_read_at(user, path: str) -> int:
+    """Mark read the user's notifications that point to `path`: she has opened it."""
+    return unread_for(user).filter(url=path).update(read_at=timezone.now())

@@ -13,6 +13,7 @@ from corridor.accounts.models import Role
 from corridor.core.concurrency import ConcurrentEdit
 from corridor.core.forms import apply_validation_error, messages_of, perform_on_form
 from corridor.core.paging import CappedPaginator
+from corridor.people.services import view_person_list
 from corridor.referrals import services
 from corridor.referrals.forms import (
     CapacityForm,
@@ -50,7 +51,7 @@ def case_referrals_context(user, case) -> dict:
 @login_required
 def referral_list(request):
     referrals = access.referrals_visible_to(request.user).select_related(
-        "case", "from_agency", "to_agency", "offer"
+        "case__person", "from_agency", "to_agency", "offer"
     )
     status = request.GET.get("status")
     if status in Referral.Status.values:
@@ -63,6 +64,7 @@ def referral_list(request):
     page = CappedPaginator(referrals.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    view_person_list([r.case.person for r in page], actor=request.user, request=request)
     return render(
         request,
         "referrals/list.html",
@@ -222,6 +224,7 @@ def queue(request):
         mine=bool(filters.get("mine")),
     )
     page = CappedPaginator(waiting, PAGE_SIZE).get_page(request.GET.get("page"))
+    view_person_list([item.case.person for item in page], actor=request.user, request=request)
     return render(
         request,
         "referrals/queue.html",

@@ -38,6 +38,14 @@ CHROMIUM_ARGS = [
 ]
 
 
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 3,
+    "is_mobile": True,
+    "has_touch": True,
+}
+
+
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import expect, sync_playwright
@@ -56,10 +64,12 @@ def page_for(browser, live_server, settings):
     settings.CORRIDOR_REQUIRE_MFA = False
     contexts = []
 
-    def sign_in(username: str):
+    def sign_in(username: str, *, phone: bool = False, locale: str = "en-GB"):
+        """A signed-in page; `phone`: a 390 × 844 touch screen, as case workers use."""
         from corridor.core.testing import TEST_PASSWORD
 
-        context = browser.new_context(base_url=live_server.url, locale="en-GB")
+        device = PHONE if phone else {}
+        context = browser.new_context(base_url=live_server.url, locale=locale, **device)
         contexts.append(context)
         page = context.new_page()
         page.goto("/accounts/login/")

@@ -59,3 +59,24 @@ def test_a_user_reads_only_their_own_notifications(
     assert response.url == "/referrals/"
     note.refresh_from_db()
     assert note.read_at is not None
+
+
+def test_opening_what_a_notification_points_to_marks_it_read(
+    client, world, settings, django_capture_on_commit_callbacks
+):
+    """The shelter opens the referral from her home page, not from the bell: the
+    notification about it is read; one about something else is not."""
+    settings.CORRIDOR_REQUIRE_MFA = False
+    provider = world.users.provider
+    referral_page = f"/referrals/{world.referral.reference}/"
+    with django_capture_on_commit_callbacks(execute=True):
+        notify([provider, world.users.coordinator], lambda: "received", url=referral_page)
+        notify([provider], lambda: "something else", url="/referrals/directory/")
+    client.force_login(provider)
+    assert client.get(referral_page).status_code == 200
+    mine = Notification.objects.filter(recipient=provider)
+    assert mine.get(url=referral_page).read_at is not None
+    assert mine.get(url="/referrals/directory/").read_at is None
+    theirs = Notification.objects.get(recipient=world.users.coordinator)
+    assert theirs.read_at is None  # the coordinator has not opened it
+    assert '<span class="count">1</span>' in client.get("/").content.decode()
