@@ -4,15 +4,20 @@ Uniqueness and the other business rules are checked by the service functions, wh
 the stored record; the forms only shape and type the input.
 """
 
+from collections import defaultdict
+from collections.abc import Iterable
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import RegexValidator
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import Agency, ApiToken, Role, User
 from corridor.accounts.services import AGENCY_FIELDS
-from corridor.core.forms import QuickSelect
+from corridor.core.forms import PickerSelect, PickerSelectMultiple
+from corridor.vocabularies import collation_key, country_name
 
 
 class LoginForm(AuthenticationForm):
@@ -85,12 +90,77 @@ class AgencyForm(VersionedModelForm):
         fields = AGENCY_FIELDS
 
 
-class AgencyChoiceField(forms.ModelChoiceField):
-    widget = QuickSelect
+# --- the agency picker: every form that chooses agencies (consent, referral, directory,
+# accounts) lists them alike ------------------------------------------------------------------
+
+
+def agency_groups(
+    agencies: Iterable[Agency], *, first_country: str | None = None
+) -> list[tuple[str, list[Agency]]]:
+    """The agencies by country, named in the reader's language: `first_country` (the
+    instance's by default) first, then the others by name; agencies by name within each."""
+    first = first_country or settings.CORRIDOR_COUNTRY
+    by_country: dict[str, list[Agency]] = defaultdict(list)
+    for agency in agencies:
+        by_country[agency.country].append(agency)
+    names = {code: country_name(code) for code in by_country}
+    order = sorted(by_country, key=lambda code: (code != first, collation_key(names[code]), code))
+    return [
+        (names[code], sorted(by_country[code], key=lambda a: (collation_key(a.name), a.pk)))
+        for code in order
+    ]
+
+
+def agency_option_label(agency: Agency) -> str:
+    """An agency in a picker: its name, with its short name where that says something more
+    (people search for "NAPTIP" as often as for the name)."""
+    label = agency.name
+    if agency.short_name and agency.short_name.casefold() not in agency.name.casefold():
+        label = f"{label} ({agency.short_name})"
+    return label if agency.is_active else _("{agency} — deactivated").format(agency=label)
+
+
+class AgencyPicker(PickerSelect):
+    filter_label = _("Find an agency: type part of its name or its country")
+    no_match = _("No agency matches.")
+
+
+class AgencyPickerMultiple(PickerSelectMultiple):
+    filter_label = AgencyPicker.filter_label
+    no_match = AgencyPicker.no_match
+
+
+class AgencyChoiceIterator(ModelChoiceIterator):
+    """The field's agencies in groups by country (agency_groups), as optgroups."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        groups = agency_groups(self.queryset.all(), first_country=self.field.first_country)
+        for country, agencies in groups:
+            yield (country, [self.choice(agency) for agency in agencies])
+
+    def __len__(self):
+        countries = self.queryset.order_by().values("country").distinct().count()
+        return countries + (1 if self.field.empty_label is not None else 0)
+
+
+class _AgencyChoices:
+    iterator = AgencyChoiceIterator
+    # Whose country comes first: the user's agency's, where the form knows the user; the
+    # instance's otherwise.
+    first_country: str | None = None
 
     def label_from_instance(self, obj):
-        label = f"{obj.name} ({obj.country})"
-        return label if obj.is_active else _("{agency} — deactivated").format(agency=label)
+        return agency_option_label(obj)
+
+
+class AgencyChoiceField(_AgencyChoices, forms.ModelChoiceField):
+    widget = AgencyPicker
+
+
+class AgencyMultipleChoiceField(_AgencyChoices, forms.ModelMultipleChoiceField):
+    widget = AgencyPickerMultiple
 
 
 class UserAccountForm(VersionedModelForm):

@@ -73,6 +73,11 @@ class Agency(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def label(self) -> str:
+        """How lists and tables name the agency: its short name, else its name."""
+        return self.short_name or self.name
+
 
 class User(AbstractUser):
     agency = models.ForeignKey(

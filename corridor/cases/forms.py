@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from corridor.accounts.forms import AgencyMultipleChoiceField
 from corridor.accounts.models import Agency, Role, User
 from corridor.cases.models import NEED_CHOICES, CompelledOffence, ProtectionCase, reflection_days
 from corridor.consent.models import Consent
@@ -61,7 +62,7 @@ class CoordinatorForm(VersionedForm):
             .order_by("last_name", "first_name", "username")
         )
         self.fields["coordinator"].label_from_instance = lambda u: (
-            f"{u.get_full_name() or u.username} · {u.agency.short_name or u.agency.name}"
+            f"{u.get_full_name() or u.username} · {u.agency.label}"
         )
 
 
@@ -168,11 +169,11 @@ class ConsentForm(forms.Form):
         choices=Consent.DataCategory.choices,
         widget=forms.CheckboxSelectMultiple,
     )
-    recipient_agencies = forms.ModelMultipleChoiceField(
+    recipient_agencies = AgencyMultipleChoiceField(
         label=_("With these agencies"),
         queryset=Agency.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("Hold Ctrl (⌘ on a Mac) to choose several."),
     )
     recipient_sectors = forms.MultipleChoiceField(
         label=_("With any agency of these sectors"),
@@ -200,6 +201,7 @@ class ConsentForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["recipient_agencies"].queryset = Agency.objects.filter(is_active=True)
+        self.fields["recipient_agencies"].widget.attrs["size"] = 10
 
     def clean_recipient_countries(self) -> list[str]:
         codes = [c.strip().upper() for c in self.cleaned_data["recipient_countries"].split(",")]

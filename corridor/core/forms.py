@@ -3,8 +3,10 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import Form
+from django.templatetags.static import static
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from corridor.core.concurrency import ConcurrentEdit
 
@@ -89,3 +91,35 @@ class QuickSelect(forms.Select):
                 parts.append("</optgroup>")
         parts.append("</select>")
         return mark_safe("".join(parts))  # noqa: S308 - every part went through format_html
+
+
+class PickerSelect(QuickSelect):
+    """A QuickSelect for a long list in groups (the agencies of 15 countries, by country):
+    corridor/agency-picker.js puts a filter box above it that keeps the options whose name,
+    or whose group's, holds every word typed. Without script the groups and the browser's
+    own type-ahead remain. The script is named after the list, not inline (CSP), once per
+    picker: it starts once per page."""
+
+    script = "corridor/agency-picker.js"
+    filter_label = _("Type to filter the list")
+    no_match = _("Nothing in the list matches.")
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].update(
+            {
+                "data-picker": True,
+                "data-picker-label": str(self.filter_label),
+                "data-picker-empty": str(self.no_match),
+            }
+        )
+        return context
+
+    def render(self, name, value, attrs=None, renderer=None):
+        select = super().render(name, value, attrs, renderer)
+        return select + format_html('<script src="{}" defer></script>', static(self.script))
+
+
+class PickerSelectMultiple(PickerSelect, forms.SelectMultiple):
+    """The same for choosing several (Ctrl or ⌘ + click): the chosen stay shown whatever
+    is typed."""

@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts import access
+from corridor.accounts.forms import AgencyChoiceField
 from corridor.accounts.models import Agency
 from corridor.consent.models import Consent
 from corridor.core.forms import QuickSelect
@@ -41,7 +42,7 @@ class OfferChoiceField(forms.ModelChoiceField):
     widget = QuickSelect
 
     def label_from_instance(self, offer):
-        label = f"{offer.agency.short_name or offer.agency.name} — {offer.name}"
+        label = f"{offer.agency.label} — {offer.name}"
         if offer.counts_places:
             label += " · " + str(_("{free} of {total} places free")).format(
                 free=offer.free_places or 0, total=offer.total_places
@@ -81,9 +82,8 @@ class ReferralForm(forms.Form):
         required=False,
         empty_label=_("— none: refer to an agency —"),
     )
-    to_agency = forms.ModelChoiceField(
+    to_agency = AgencyChoiceField(
         label=_("To agency"),
-        widget=QuickSelect,
         queryset=Agency.objects.none(),
         required=False,
         help_text=_("Filled in from the service when you choose one."),
@@ -125,6 +125,7 @@ class ReferralForm(forms.Form):
         self.fields["to_agency"].queryset = Agency.objects.filter(is_active=True).exclude(
             pk=user.agency_id
         )
+        self.fields["to_agency"].first_country = user.agency.country if user.agency_id else None
         offers = (
             access.offers_visible_to(user)
             .filter(is_active=True, agency__is_active=True)
@@ -152,7 +153,7 @@ class ReferralForm(forms.Form):
                 _(
                     "{service} has no free place now: {agency} cannot accept until one is "
                     "free. Choose another service, or refer all the same below."
-                ).format(service=offer.name, agency=offer.agency.short_name or offer.agency.name),
+                ).format(service=offer.name, agency=offer.agency.label),
             )
         if offer is not None:
             data["to_agency"] = data.get("to_agency") or offer.agency
@@ -201,9 +202,7 @@ class DeliveryForm(forms.Form):
 
 
 class ServiceOfferForm(forms.Form):
-    agency = forms.ModelChoiceField(
-        label=_("Provider"), queryset=Agency.objects.none(), widget=QuickSelect
-    )
+    agency = AgencyChoiceField(label=_("Provider"), queryset=Agency.objects.none())
     service_type = forms.ChoiceField(label=_("Service"), choices=ServiceType.choices)
     name = forms.CharField(label=_("Name"), max_length=200)
     description = forms.CharField(
@@ -266,6 +265,7 @@ class ServiceOfferForm(forms.Form):
             del self.fields["agency"]  # an offer stays with its provider
         elif access.can_manage_offers_of(user, None):
             self.fields["agency"].queryset = agencies
+            self.fields["agency"].first_country = user.agency.country if user.agency_id else None
         else:
             self.fields["agency"].queryset = agencies.filter(pk=user.agency_id)
             self.fields["agency"].initial = user.agency_id
@@ -299,9 +299,8 @@ class QueueFilterForm(forms.Form):
     service_type = forms.ChoiceField(
         label=_("Service"), choices=[("", _("Any")), *ServiceType.choices], required=False
     )
-    to_agency = forms.ModelChoiceField(
+    to_agency = AgencyChoiceField(
         label=_("Referred to"),
-        widget=QuickSelect,
         queryset=Agency.objects.filter(is_active=True),
         required=False,
         empty_label=_("Any"),

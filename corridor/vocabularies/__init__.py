@@ -75,6 +75,18 @@ def _collation(name: str) -> str:
     return "".join(c for c in plain if not unicodedata.combining(c)).casefold()
 
 
+collation_key = _collation  # for the apps' own lists of names (the agency picker's)
+
+
+def country_name(code: str) -> str:
+    """The country of an ISO 3166-1 alpha-2 code in the reader's language; the code itself
+    when it is not one."""
+    country = pycountry.countries.get(alpha_2=(code or "").upper()) if code else None
+    if country is None:
+        return code or ""
+    return _iso("iso3166-1", _reading_language()).gettext(country.name)
+
+
 @functools.lru_cache(maxsize=16)
 def _country_choices(language: str, first: str) -> tuple[tuple[str, str], ...]:
     names = _iso("iso3166-1", language)

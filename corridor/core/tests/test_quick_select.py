@@ -47,5 +47,6 @@ def test_a_bound_model_choice_keeps_the_chosen_agency(db):
     form = Form(data={"agency": agencies[1].pk})
     assert form.is_valid()
     html = str(form["agency"])
-    assert f'<option value="{agencies[1].pk}" selected>Shelter 1 (IT)</option>' in html
+    assert f'<option value="{agencies[1].pk}" selected>Shelter 1</option>' in html
     assert html.count("<option") == 4  # the empty choice and three agencies
+    assert html.count('<optgroup label="Italy">') == 1  # grouped by country
