@@ -190,15 +190,24 @@ class WithdrawForm(forms.Form):
 
 
 class DeliveryForm(forms.Form):
+    """A service delivered: on today, unless said otherwise. The date may not be in the
+    future nor before the referral was sent (services.record_service_delivery says so)."""
+
     service_type = forms.ChoiceField(label=_("Service delivered"), choices=ServiceType.choices)
     delivered_on = forms.DateField(
-        label=_("Delivered on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Delivered on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     notes = forms.CharField(
         label=_("Notes (kept encrypted)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()  # in the instance's time zone, when the form is made
+        self.fields["delivered_on"].initial = today
+        self.fields["delivered_on"].widget.attrs["max"] = today.isoformat()
 
 
 class ServiceOfferForm(forms.Form):
