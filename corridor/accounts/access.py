@@ -30,6 +30,7 @@ from corridor.accounts.models import Agency, BreakGlassGrant, Role, User
 from corridor.cases.models import ProtectionCase
 from corridor.crossborder.models import Partner, TransnationalReferral
 from corridor.incidents.models import Incident, IncidentSuspect, Suspect
+from corridor.investigations.models import CriminalCase
 from corridor.jobs.models import Job
 from corridor.people.models import Person
 from corridor.referrals.models import Referral, ServiceOffer
@@ -616,3 +617,48 @@ def can_handle_erasure_request(user, person: Person) -> bool:
     """A person's request for erasure is recorded, and carried out or refused, by an NRM
     coordinator of her country: erasure cannot be undone."""
     return _active(user) and user.has_role(Role.COORDINATOR) and can_change_person(user, person)
+
+
+# --- criminal cases: the wall between protection and prosecution ------------------------------
+#
+# A criminal case is seen and changed by the investigators and prosecutors of the agency that
+# owns it (a police unit or a prosecutor's office) and by the prosecutors of the office it was
+# referred to (`prosecutor_agency`). Nobody on the protection side sees one: not coordinators,
+# providers, responders, analysts or administrators. A case outside scope is a 404.
+
+CRIMINAL_CASE_ROLES = frozenset({Role.INVESTIGATOR, Role.PROSECUTOR})
+
+
+def criminal_case_scope(user) -> Q:
+    if not _active(user) or not user.has_role(*CRIMINAL_CASE_ROLES):
+        return NOTHING
+    q = Q(owner_agency_id=user.agency_id)
+    if user.has_role(Role.PROSECUTOR):
+        q |= Q(prosecutor_agency_id=user.agency_id)
+    return q
+
+
+def criminal_cases_visible_to(user) -> QuerySet[CriminalCase]:
+    return CriminalCase.objects.filter(criminal_case_scope(user))
+
+
+def can_open_criminal_case(user) -> bool:
+    return _active(user) and user.has_role(*CRIMINAL_CASE_ROLES)
+
+
+def can_manage_criminal_case(user, criminal_case: CriminalCase) -> bool:
+    if not _active(user) or not user.has_role(*CRIMINAL_CASE_ROLES):
+        return False
+    if criminal_case.owner_agency_id == user.agency_id:
+        return True
+    return user.has_role(Role.PROSECUTOR) and criminal_case.prosecutor_agency_id == user.agency_id
+
+
+def get_criminal_case_for_user(user, reference: str, *, for_change: bool = False) -> CriminalCase:
+    criminal_case = _get_or_404(
+        criminal_cases_visible_to(user).select_related("owner_agency", "prosecutor_agency"),
+        reference=(reference or "").strip().upper().replace("\x00", ""),
+    )
+    if for_change and not can_manage_criminal_case(user, criminal_case):
+        raise PermissionDenied(_("You may read this criminal case but not change it."))
+    return criminal_case

@@ -87,3 +87,45 @@ class ReferralFactory(factory.django.DjangoModelFactory):
     from_agency = factory.SelfAttribute("case.owner_agency")
     to_agency = factory.SubFactory(AgencyFactory, sector=Agency.Sector.SHELTER)
     service_type = ServiceType.SHELTER
+
+
+# --- investigations: criminal cases ---------------------------------------------------------
+
+
+class CriminalCaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "investigations.CriminalCase"
+
+    owner_agency = factory.SubFactory(AgencyFactory)
+    title = factory.Sequence(lambda n: f"Operation Harbour {n}")
+
+
+class CriminalOffenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "investigations.Offence"
+
+    criminal_case = factory.SubFactory(CriminalCaseFactory)
+    kind = "trafficking"
+    form_of_exploitation = "sexual"
+
+
+class SuspectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "incidents.Suspect"
+
+    owner_agency = factory.SubFactory(AgencyFactory)
+    names = factory.Faker("name")
+    aliases = "Mama T"
+
+
+class CaseSuspectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "investigations.CaseSuspect"
+
+    criminal_case = factory.SubFactory(CriminalCaseFactory)
+    suspect = factory.SubFactory(
+        SuspectFactory,
+        owner_agency=factory.SelfAttribute("..criminal_case.owner_agency"),
+    )
+    role = "recruiter"
+    level = "operator"
