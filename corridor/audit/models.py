@@ -17,6 +17,9 @@ class AuditEvent(models.Model):
 
     The hash covers every field and the previous hash, so editing, inserting or removing a
     row breaks the chain at that row; `corridor audit verify` finds the first broken link.
+    `person_ref` names the person the event is about (her own record, or her screening,
+    case, consent, referral...), so that one filter finds everything that happened to and
+    around her; it joined the hash when it joined the table (see `canonical`).
     An event written while another writer holds the chain head is written unsealed (no
     `chain_seq` yet) and sealed moments later by the worker's sweep (audit.services.
     chain_pending), so that recording a view never waits for other viewers.
@@ -47,6 +50,7 @@ class AuditEvent(models.Model):
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     object_type = models.CharField(_("record type"), max_length=40, blank=True)
     object_ref = models.CharField(_("record"), max_length=40, blank=True)
+    person_ref = models.CharField(_("person"), max_length=40, blank=True)
     ip_address = models.CharField(_("from"), max_length=45, blank=True)
     user_agent = models.CharField(max_length=200, blank=True)
     reason = EncryptedTextField(_("reason"), blank=True)
@@ -59,6 +63,7 @@ class AuditEvent(models.Model):
         ordering = ["id"]
         indexes = [
             models.Index(fields=["object_type", "object_ref"]),
+            models.Index(fields=["person_ref", "id"], name="audit_person_trail"),
             models.Index(
                 fields=["id"], condition=models.Q(chain_seq__isnull=True), name="audit_unchained"
             ),
@@ -90,6 +95,11 @@ class AuditEvent(models.Model):
             "details": self.details,
             "prev_hash": self.prev_hash,
         }
+        # Events written before the field existed have none and were hashed without it: it
+        # is hashed only when set, so they verify as they were sealed, and setting it on an
+        # old event, clearing it or changing it on a new one breaks the chain all the same.
+        if self.person_ref:
+            payload["person_ref"] = self.person_ref
         return json.dumps(
             payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False
         ).encode()

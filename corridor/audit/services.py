@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 from django.conf import settings
-from django.db import transaction
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models, transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -23,6 +26,77 @@ def client_address(request: HttpRequest | None) -> tuple[str, str]:
     ip = request.META.get("REMOTE_ADDR", "")
     agent = request.META.get("HTTP_USER_AGENT", "")[:200]
     return ip, agent
+
+
+# The foreign keys that lead from a record to the person it is about, tried in this order on
+# each model: a screening, consent, age assessment or legal hold names her (`person`); a
+# referral, a case event, a review or a transnational referral its case (`case`); a service
+# delivery or a status report its referral (`referral`).
+PERSON_PATH = ("person", "case", "referral")
+PERSON_MODEL = "people.person"
+
+
+def _step_to_person(model) -> models.ForeignKey | None:
+    for name in PERSON_PATH:
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if field.many_to_one or (field.one_to_one and field.concrete):
+            return field
+    return None
+
+
+@cache
+def _lookup_to_person(model) -> str | None:
+    """The ORM path from `model` to the person's reference ("case__person__reference"), or
+    None when its records are about no one person (an agency, a catalogue, an incident)."""
+    names = []
+    while model._meta.label_lower != PERSON_MODEL:
+        field = _step_to_person(model)
+        if field is None or len(names) == len(PERSON_PATH):
+            return None
+        names.append(field.name)
+        model = field.related_model
+    return "__".join([*names, "reference"])
+
+
+def person_reference_of(obj) -> str:
+    """The reference of the person `obj` is about: hers for a person, her own for her
+    screening or consent, her case's for a referral, and so on; "" for a record about no
+    one person. What the caller already loaded costs nothing; the first foreign key not
+    loaded is followed to the end in one query."""
+    for _ in range(len(PERSON_PATH) + 1):
+        if obj._meta.label_lower == PERSON_MODEL:
+            return obj.reference
+        field = _step_to_person(obj.__class__)  # not type(): request.user is a lazy proxy
+        if field is None:
+            return ""
+        if not field.is_cached(obj):
+            key, lookup = getattr(obj, field.attname), _lookup_to_person(field.related_model)
+            if key is None or lookup is None:
+                return ""
+            rows = field.related_model._base_manager.filter(**{field.target_field.attname: key})
+            return rows.values_list(lookup, flat=True).first() or ""
+        obj = getattr(obj, field.name)
+        if obj is None:
+            return ""
+    return ""
+
+
+def _person_ref(obj, object_type: str, object_ref: str, details: dict | None) -> str:
+    """Whom the event is about: the person the recorded object leads to; else the person
+    named as the record (an erased person, recorded by reference once she is gone); else the
+    person the details name, as services do that record a legal hold, an erasure request or
+    a victim added to an incident. An event about many persons at once (a page of the person
+    list, a search, a pair of records judged different) names none: a person's trail shows
+    her record being opened, not every list she appeared in."""
+    if obj is not None and (found := person_reference_of(obj)):
+        return found
+    if object_type == "person" and object_ref:
+        return object_ref
+    named = (details or {}).get("person")
+    return named if isinstance(named, str) else ""
 
 
 def record_event(
@@ -42,6 +116,7 @@ def record_event(
     if obj is not None:
         object_type = object_type or obj._meta.model_name
         object_ref = object_ref or str(getattr(obj, "reference", None) or obj.pk)
+    person_ref = _person_ref(obj, object_type, object_ref, details)[:40]
     ip, agent = client_address(request)
     with transaction.atomic():
         head = _take_head(wait=False)
@@ -53,6 +128,7 @@ def record_event(
             action=action,
             object_type=object_type,
             object_ref=object_ref,
+            person_ref=person_ref,
             ip_address=ip,
             user_agent=agent,
             reason=reason,
@@ -171,3 +247,12 @@ def verify_chain(progress=None) -> ChainReport:
 
 def trail_for(object_type: str, object_ref: str):
     return AuditEvent.objects.filter(object_type=object_type, object_ref=object_ref).order_by("-id")
+
+
+def trail_of_person(reference: str):
+    """Everything that happened to and around one person: the events about her record and
+    about her screenings, cases, consents, referrals... Events written before `person_ref`
+    existed are found only where they name her record itself."""
+    return AuditEvent.objects.filter(
+        Q(person_ref=reference) | Q(object_type="person", object_ref=reference)
+    ).order_by("-id")
