@@ -36,10 +36,12 @@ ROUTERS = (
     ("", "corridor.referrals.api.router"),
     ("", "corridor.screening.api.router"),
     ("", "corridor.incidents.api.router"),
+    ("", "corridor.investigations.api.router"),
     ("", "corridor.intake.api.router"),
     ("", "corridor.crossborder.api.router"),
     ("", "corridor.jobs.api.router"),
     ("", "corridor.linkage.api.router"),
+    ("", "corridor.cooperation.api.router"),
 )
 
 # The most items one page of a list returns, whatever `limit` asks for.

@@ -164,6 +164,8 @@ INSTALLED_APPS = [
     "corridor.referrals",
     "corridor.screening",
     "corridor.incidents",
+    "corridor.investigations",
+    "corridor.cooperation",
     "corridor.intake",
     "corridor.notifications",
     "corridor.crossborder",
@@ -375,6 +377,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("CORRIDOR_FROM_EMAIL", "corridor@localhost")
 CORRIDOR_BASE_URL = os.environ.get("CORRIDOR_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # A referral not answered within this many hours comes back to the coordinator's queue.
 CORRIDOR_REFERRAL_RESPONSE_HOURS = envint("CORRIDOR_REFERRAL_RESPONSE_HOURS", 48)
+# Legal cooperation requests: the deadline when none is set in law or by the requested
+# authority, and how many days before it the responsible prosecutor is reminded.
+CORRIDOR_COOPERATION_DEFAULT_DAYS = envint("CORRIDOR_COOPERATION_DEFAULT_DAYS", 90)
+CORRIDOR_COOPERATION_REMINDER_DAYS = envint("CORRIDOR_COOPERATION_REMINDER_DAYS", 7)
 # Lists and queues count their rows up to this many and say "more than" past it
 # (corridor.core.paging): an exact count of a national table on every page is too slow.
 CORRIDOR_COUNT_LIMIT = max(1, envint("CORRIDOR_COUNT_LIMIT", 1000))

@@ -12,12 +12,14 @@ urlpatterns = [
     path("audit/", include("corridor.audit.urls")),
     path("screening/", include("corridor.screening.urls")),
     path("incidents/", include("corridor.incidents.urls")),
+    path("investigations/", include("corridor.investigations.urls")),
     path("intake/", include("corridor.intake.urls")),
     path("notifications/", include("corridor.notifications.urls")),
     path("crossborder/", include("corridor.crossborder.urls")),
     path("jobs/", include("corridor.jobs.urls")),
     path("retention/", include("corridor.retention.urls")),
     path("linkage/", include("corridor.linkage.urls")),
+    path("cooperation/", include("corridor.cooperation.urls")),
     path("api/", api.urls),
 ]
 

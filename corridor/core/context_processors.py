@@ -26,6 +26,10 @@ def _nav_items(request) -> list[dict]:
         wanted.append(("incidents:list", _("Figures")))
     if user.has_role(*INTAKE_ROLES):
         wanted.append(("intake:home", _("Import")))
+    if access.can_open_criminal_case(user):
+        wanted.append(("investigations:list", _("Criminal cases")))
+    if user.has_role(Role.INVESTIGATOR, Role.PROSECUTOR):
+        wanted.append(("cooperation:list", _("Legal requests")))
     if user.has_role(Role.COORDINATOR):
         wanted.append(("crossborder:queue", _("Partner countries")))
         wanted.append(("linkage:queue", _("Who is who")))

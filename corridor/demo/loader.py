@@ -39,6 +39,8 @@ from corridor.consent.models import Consent
 from corridor.demo.answers import CatalogueSpec
 from corridor.demo.bulk import Table
 from corridor.demo.catalogue import AgencySpec, catalogue, demo_agencies
+from corridor.demo.cooperation import seed_cooperation_requests
+from corridor.demo.criminal_cases import seed_criminal_cases
 from corridor.demo.directory import OfferSpec, offers_for
 from corridor.demo.incident_groups import IncidentRecord
 from corridor.demo.legal_holds import seed_legal_holds
@@ -268,6 +270,7 @@ def seed_database(
             catalogues = indicator_catalogues()
         start = {prefix: model.objects.count() for prefix, model in REFERENCED.items()}
         last_person = Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        last_incident = Incident.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         generator = SyntheticGenerator(
             seed=seed,
             country=country,
@@ -305,6 +308,18 @@ def seed_database(
             result.rows.update(
                 seed_legal_holds(
                     after_person_id=last_person, country=country, seed=seed, as_of=as_of
+                )
+            )
+        with transaction.atomic():  # investigations of the incidents (corridor.investigations)
+            result.rows.update(
+                seed_criminal_cases(
+                    after_incident_id=last_incident, country=country, seed=seed, as_of=as_of
+                )
+            )
+        with transaction.atomic():  # the prosecutor's requests abroad (corridor.cooperation)
+            result.rows.update(
+                seed_cooperation_requests(
+                    victims=result.victims, country=country, seed=seed, as_of=as_of
                 )
             )
     except BaseException:
