@@ -5,8 +5,13 @@ and a case opens on its summary."""
 import pytest
 from playwright.sync_api import expect
 
+from corridor.accounts.models import Agency
+from corridor.consent.models import Consent
+from corridor.consent.services import record_consent
 from corridor.core.testing import CaseFactory, PersonFactory
 from corridor.core.tests.conftest import BROWSER_TESTS
+from corridor.incidents.models import Incident, IncidentVictim
+from corridor.referrals.services import create_offer
 
 pytestmark = BROWSER_TESTS
 
@@ -116,3 +121,79 @@ def test_in_french_and_arabic_the_phone_pages_fit_and_read_in_their_direction(
     assert _fits_the_screen(responder)
     responder.goto(f"/people/{crowded.person.reference}/")
     assert _fits_the_screen(responder)
+
+
+@pytest.mark.parametrize(
+    ("locale", "guinea", "italy", "hidden"),
+    [("fr-FR", "Guinée", "Italie", "masqué"), ("ar", "غينيا", "إيطاليا", "مخفي")],
+)
+def test_countries_read_in_the_workers_language_and_a_hidden_count_says_so(
+    world, page_for, locale, guinea, italy, hidden
+):
+    responder = page_for("responder", phone=True, locale=locale)
+    responder.goto("/people/new/")
+    options = responder.locator("#id_nationality option").all_inner_texts()
+    assert guinea in options and "Guinea" not in options
+    assert options[1] == italy  # the instance's own country first
+    # 12 adults and 3 children: the 3 are "<10" and the 12 hidden so they cannot be worked out
+    raid = Incident.objects.create(owner_agency=world.police, title="Farm raid")
+    for age in [None] * 12 + [13] * 3:
+        person = PersonFactory(
+            owner_agency=world.police,
+            **({"age_estimate_min": age, "age_estimate_max": age} if age else {}),
+        )
+        IncidentVictim.objects.create(incident=raid, person=person, role="victim")
+    analyst = page_for("analyst", phone=True, locale=locale)
+    analyst.goto("/incidents/")
+    ages = analyst.locator("[data-testid=by-age-group]").inner_text()
+    assert hidden in ages and ages.count("<10") == 1
+    assert _fits_the_screen(analyst)
+
+
+def test_referring_to_a_full_shelter_is_warned_on_a_phone(world, page_for):
+    consent = record_consent(
+        world.person,
+        actor=world.users.responder,
+        purposes=[Consent.Purpose.ASSISTANCE],
+        data_categories=[Consent.DataCategory.IDENTITY, Consent.DataCategory.CASE],
+        method=Consent.Method.WRITTEN,
+        recipient_sectors=[Agency.Sector.SHELTER],
+    )
+    full = create_offer(
+        actor=world.users.coordinator,
+        agency=world.shelter,
+        service_type="shelter",
+        name="Casa Rifugio – women's house",
+        sexes=["female"],
+        total_places=6,
+        free_places=0,
+    )
+    responder = page_for("responder", phone=True)
+    responder.goto(f"/referrals/new/{world.case.reference}/")
+    responder.select_option("#id_offer", str(full.pk))
+    responder.check("input[name=shared_categories][value=identity]")
+    responder.click("[data-testid=referral-form] button:has-text('Refer')")
+    warning = responder.locator("[data-testid=full-service]")
+    expect(warning).to_be_visible()
+    expect(responder.locator("main")).to_contain_text("has no free place now")
+    assert consent.is_active and _fits_the_screen(responder)
+
+
+def test_in_arabic_references_stay_left_to_right_inside_the_heading(world, page_for):
+    responder = page_for("responder", phone=True, locale="ar")
+    responder.goto(f"/people/{world.person.reference}/")
+    reference = responder.locator("h1 bdi[dir=ltr]")
+    assert reference.inner_text() == world.person.reference
+    assert reference.evaluate("el => getComputedStyle(el).direction") == "ltr"
+    assert responder.locator("h1").evaluate("el => getComputedStyle(el).direction") == "rtl"
+
+
+def test_a_page_costs_four_requests_and_stays_small(world, page_for):
+    responder = page_for("responder", phone=True)
+    fetched = []
+    responder.on("requestfinished", lambda request: fetched.append(request))
+    responder.goto("/people/")
+    responder.wait_for_load_state("networkidle")
+    assert len(fetched) <= 4, [r.url for r in fetched]  # the page, its CSS and two scripts
+    html = next(r for r in fetched if r.url.endswith("/people/"))
+    assert len(html.response().body()) < 30_000
