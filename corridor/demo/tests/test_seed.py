@@ -12,6 +12,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -48,6 +49,7 @@ from corridor.incidents.models import (
     RouteLeg,
     Suspect,
 )
+from corridor.investigations import models as investigations
 from corridor.people.models import Person, PersonSearchKey
 from corridor.people.search import reindex_persons
 from corridor.referrals.models import Referral, ServiceDelivery, ServiceOffer
@@ -351,6 +353,31 @@ def seed(victims, **options):
     call_command("seed", victims=victims, **options)
 
 
+# The criminal cases the seed wrote about the incidents, children first: the legal
+# cooperation requests that belong to them (corridor.cooperation, where installed) before them.
+CRIMINAL_CASE_ROWS = [
+    *(
+        apps.get_model("cooperation", name)
+        for name in ("CooperationEvent", "CooperationRequest")
+        if apps.is_installed("corridor.cooperation")
+    ),
+    *(
+        getattr(investigations, name)
+        for name in (
+            "CriminalCaseEvent",
+            "CompensationOrder",
+            "Asset",
+            "Verdict",
+            "Charge",
+            "CaseSuspect",
+            "Offence",
+            "CaseIncident",
+            "CriminalCase",
+        )
+    ),
+]
+
+
 def delete_victims():
     """Everything the seed wrote about victims (agencies and the directory stay), children
     first, without Django's collector (which would look at every app's relations)."""
@@ -359,6 +386,7 @@ def delete_victims():
         PersonSearchKey,
         ErasureRequest,
         LegalHold,
+        *CRIMINAL_CASE_ROWS,
         IncidentVictim,
         IncidentSuspect,
         IncidentEvent,
