@@ -14,7 +14,9 @@ Splink weighs each field's agreement by how much likelier it is between records 
 expectation maximisation (EM) over pairs whose names sound the same and pairs born the same
 year. Agreement on a common name counts for less (term-frequency adjustment) and birth years
 far apart count against, so that two men called Mohamed Diallo born 18 years apart stay two
-people.
+people. Where names tell the nationality (two Fatoumata Diarra are both Malian), agreeing on
+it counts only for what the names did not say; a date typed with one digit wrong, even an
+impossible one (a month 15), is one digit apart; phones agree on their last digits.
 """
 
 from __future__ import annotations
@@ -60,6 +62,11 @@ M_FLOOR = 1e-3
 U_FLOOR_PAIRS = 1.0  # u is at least this many pairs among those sampled
 # Trained m this close to u (total variation distance) tells nothing: see `_settle`.
 MIN_SEPARATION = 0.3
+
+# Phones are compared on their last digits (country codes written or not).
+PHONE_DIGITS = 9
+# Where few other records have a pair's names, the file's usual share counts as this many.
+NATIONALITY_SHRINK = 5.0
 
 BIRTH_DATE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*$")
 # Arabic script writes Diallo ديالو, which transliterates to "dylw": read a leading "dy" as
@@ -127,13 +134,14 @@ def find_pairs(
             # DuckDB draws a progress bar on standard output for long queries: not in logs.
             db_api.duckdb_con.execute("SET enable_progress_bar = false").fetchall()
             table = db_api.register(pa.Table.from_pylist(rows, schema=SCHEMA))
+            lookups = _frequencies(db_api, rows)
             model = None
             if trained:
-                model = _trained_model(table, active, len(rows), report)
+                model = _trained_model(table, active, len(rows), report, lookups)
             if model is None:
                 report("train", 0, 0)
                 model = _untrained_model(table, active, len(rows))
-            linker = Linker(table, model, log_level=None)
+            linker = _linker(table, model, lookups)
             report("score", 0, 0)
             scored = linker.inference.predict(
                 threshold_match_probability=threshold, warning_mode="never"
@@ -156,26 +164,31 @@ def prepare(record: dict[str, Any]) -> dict[str, Any]:
     given = words(record.get("given_name") or "")
     family = words(record.get("family_name") or "")
     given_keys, family_keys = _keys(given), _keys(family)
-    year, month, day = _lenient_birth_date(record.get("birth_date") or "")
+    year, month, day, digits = _lenient_birth_date(record.get("birth_date") or "")
     nationality = (record.get("nationality") or "").strip().upper()
     phone = (record.get("phone") or "").strip()
     if phone.startswith("00"):  # 00 is the international prefix of most countries
         phone = "+" + phone[2:]
+    given_sk, family_sk = _skeletons(given), _skeletons(family)
     return {
         "record_id": str(record["record_id"]).strip(),
         "given": " ".join(given) or None,
         "family": " ".join(family) or None,
-        "given_sk": _skeletons(given),
-        "family_sk": _skeletons(family),
+        "given_sk": given_sk,
+        "family_sk": family_sk,
         "given_keys": given_keys or None,
         "family_keys": family_keys or None,
         "name_key": " ".join(sorted({_skeleton(w) for w in given + family} - {""})) or None,
         "birth_year": year,
         "birth_month": month,
         "birth_day": day,
+        "birth_digits": digits,
         "sex": _sex(record.get("sex") or ""),
         "nationality": nationality or None,
-        "phone": e164(phone, nationality if len(nationality) == 2 else "") or None,
+        "nationality_names": "|".join((nationality, given_sk, family_sk))
+        if nationality and given_sk and family_sk
+        else None,
+        "phone": _phone_key(phone, nationality),
         "document": document_key(record.get("document_number") or "") or None,
     }
 
@@ -186,8 +199,19 @@ SCHEMA = pa.schema(
     + [(c, pa.list_(pa.string())) for c in ("given_keys", "family_keys")]
     + [("name_key", pa.string())]
     + [(c, pa.int32()) for c in ("birth_year", "birth_month", "birth_day")]
-    + [(c, pa.string()) for c in ("sex", "nationality", "phone", "document")]
+    + [("birth_digits", pa.string())]
+    + [(c, pa.string()) for c in ("sex", "nationality", "nationality_names", "phone", "document")]
 )
+
+
+def _phone_key(phone: str, nationality: str) -> str | None:
+    """The last `PHONE_DIGITS` digits of the number in E.164, or as written where it does not
+    read as a number of the person's country: "3455784751", a number of the country the
+    agency works in written without its code, is "+39 345 578 4751" (a pair that shares that
+    many final digits is one phone, whatever the two records made of its country code)."""
+    number = e164(phone, nationality if len(nationality) == 2 else "") or phone
+    digits = re.sub(r"\D", "", number)
+    return digits[-PHONE_DIGITS:] if len(digits) >= PHONE_DIGITS else None
 
 
 def _skeleton(word: str) -> str:
@@ -208,11 +232,25 @@ def _keys(found: list[str]) -> list[str]:
     return sorted({key for key in keys if key})
 
 
-def _lenient_birth_date(value: str) -> tuple[int | None, int | None, int | None]:
+def _lenient_birth_date(value: str) -> tuple[int | None, int | None, int | None, str | None]:
+    """(year, month, day, digits) of a date as written: what of it is a date of the calendar
+    (a month 13 or a day 75 is left out, not the year with it), and its digits YYYYMMDD as
+    written when all three parts are there, so that "2007-04-75" is one digit from
+    "2007-04-15" (a date typed with one digit wrong)."""
+    found = BIRTH_DATE.match(value or "")
+    if not found:
+        return None, None, None, None
+    year, month, day = (int(part) if part else None for part in found.groups())
+    digits = None
+    if month is not None and day is not None:
+        digits = f"{year:04d}{month:02d}{day:02d}"
     try:
-        return parse_birth_date(value)
+        parse_birth_date(value)
     except ValueError:
-        return None, None, None
+        if month is not None and not 1 <= month <= 12:
+            month = None
+        day = None
+    return year, month, day, digits
 
 
 def _sex(value: str) -> str | None:
@@ -267,7 +305,8 @@ def _name_comparison(name: str, column: str, same_u: float) -> Comparison:
     sk, keys = f"{column}_sk", f"{column}_keys"
     return Comparison(
         name=name,
-        column=sk,
+        # a name of vowels only (Uwe, Eva) has no skeleton but is still compared
+        column=column,
         tf_columns={0: column, 1: sk},
         levels=[
             ("same", f"{column}_l = {column}_r", 0.45, same_u),
@@ -305,12 +344,6 @@ def _exact_comparison(
     )
 
 
-# A full date as one string, YYYYMMDD, to count the digits two dates differ by.
-_DAY = (
-    "(CAST(birth_year_{s} AS VARCHAR) || lpad(CAST(birth_month_{s} AS VARCHAR), 2, '0')"
-    " || lpad(CAST(birth_day_{s} AS VARCHAR), 2, '0'))"
-)
-
 # Prior m and u: what a register typically shows (m: among records of one person; u: among
 # records of two people). They are EM's starting point and the untrained model's weights.
 COMPARISONS = [
@@ -327,31 +360,58 @@ COMPARISONS = [
                 0.55,
                 0.0005,
             ),
+            # a date typed with one digit wrong (1925 for 1975, 03-21 for 03-12, 04-75 for
+            # 04-15): before the same year, so that a month mistyped is not just the year
+            (
+                "one digit apart",
+                "damerau_levenshtein(birth_digits_l, birth_digits_r) <= 1",
+                0.12,
+                0.001,
+            ),
             (
                 "same year and month",
                 "birth_year_l = birth_year_r AND birth_month_l = birth_month_r",
-                0.12,
+                0.06,
                 0.003,
             ),
-            ("same year", "birth_year_l = birth_year_r", 0.22, 0.03),
-            # a date typed with one digit wrong (1925 for 1975, 03-21 for 03-12)
-            (
-                "one digit apart",
-                f"damerau_levenshtein({_DAY.format(s='l')}, {_DAY.format(s='r')}) <= 1",
-                0.06,
-                0.004,
-            ),
+            ("same year", "birth_year_l = birth_year_r", 0.18, 0.03),
             ("1-2 years apart", "abs(birth_year_l - birth_year_r) <= 2", 0.08, 0.10),
+            # the day and month kept and the year written wrong (1951-12-05, 1973-12-05):
+            # one random pair in 365 shares them, one person's records more often
+            (
+                "same day and month",
+                "birth_month_l = birth_month_r AND birth_day_l = birth_day_r",
+                0.02,
+                0.0025,
+            ),
             ("3-10 years apart", "abs(birth_year_l - birth_year_r) <= 10", 0.027, 0.40),
-            ("more than 10 years apart", "ELSE", 0.003, 0.4665),
+            ("more than 10 years apart", "ELSE", 0.003, 0.464),
         ],
         # A year written ten years off is rarer in one person's records than EM on a
         # register of a few hundred rows can tell: it fills these levels with the
         # namesakes it took for matches, and then a decade apart hardly counts against.
-        fixed_m=frozenset({4, 5, 6}),
+        fixed_m=frozenset({4, 6, 7}),
     ),
     _exact_comparison("sex", "sex", (0.97, 0.5), (0.03, 0.5)),
-    _exact_comparison("nationality", "nationality", (0.92, 0.35), (0.08, 0.65)),
+    Comparison(
+        name="nationality",
+        column="nationality",
+        # Names tell the nationality: two Malian women called Fatoumata Diarra share it as
+        # surely as one woman's two records, so agreeing on it where the names sound the
+        # same weighs only what the names did not already say (see `_frequencies`).
+        tf_columns={0: "nationality_names"},
+        levels=[
+            (
+                "same",
+                "nationality_l = nationality_r AND given_sk_l = given_sk_r "
+                "AND family_sk_l = family_sk_r",
+                0.5,
+                0.19,  # as much as the other "same" untrained (no term frequencies there)
+            ),
+            ("same", "nationality_l = nationality_r", 0.42, 0.16),
+            ("different", "ELSE", 0.08, 0.65),
+        ],
+    ),
     _exact_comparison("phone", "phone", (0.6, 0.001), (0.4, 0.999)),
     Comparison(
         name="document_number",
@@ -365,10 +425,18 @@ COMPARISONS = [
 ]
 
 
+def _columns(active: list[Comparison]) -> set[str]:
+    """The prepared columns the blocking and training rules may read: those of the active
+    comparisons, and a name's skeletons with it (a file where no name has a consonant
+    blocks on the other rules)."""
+    columns = {c.column for c in active}
+    return columns | {f"{c}_sk" for c in ("given", "family") if c in columns}
+
+
 def _settings(
     active: list[Comparison], *, priors: bool, tf: bool, prior_match: float
 ) -> SettingsCreator:
-    columns = {c.column for c in active}
+    columns = _columns(active)
     # Each rule pairs a name with a second thing, so that a common family name ("tr" is one
     # record in fourteen) does not make the comparisons grow with the square of the records.
     rules: list[Any] = [block_on("name_key")]
@@ -407,15 +475,77 @@ def _untrained_model(table: Any, active: list[Comparison], count: int) -> dict[s
     return Linker(table, settings, log_level=None).misc.save_model_to_json()
 
 
+def _frequencies(db_api: DuckDBAPI, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Term frequencies Splink could not count itself, registered as lookups.
+
+    The name skeletons, for the "same sound" level: how often a
+    random record has this skeleton *spelt another way* than a record that has it. Splink
+    would divide the level's u by the skeleton's own frequency, so that "Muellor" and
+    "Mueller" (skeleton "mllr", one record in forty, nearly always spelt Mueller) counted
+    against; the frequency of the skeleton times the chance that two of its records differ
+    in spelling is what a random pair at this level shows."""
+    lookups = {}
+    for column, spelt in (("given_sk", "given"), ("family_sk", "family")):
+        counts: dict[str, dict[str, int]] = {}
+        for row in rows:
+            if row[column]:
+                spellings = counts.setdefault(row[column], {})
+                spellings[row[spelt] or ""] = spellings.get(row[spelt] or "", 0) + 1
+        total = sum(sum(s.values()) for s in counts.values())
+        if not total:
+            continue
+        frequencies = []
+        for value, spellings in counts.items():
+            n = sum(spellings.values())
+            apart = 1 - sum((k / n) ** 2 for k in spellings.values())
+            frequencies.append({column: value, f"tf_{column}": n / total * max(apart, 1 / n)})
+        lookups[column] = _lookup(db_api, column, frequencies)
+    # The nationality among records whose names sound the same: the share of the others
+    # with these names (the pair's own two records left out) that have this nationality.
+    names: dict[tuple[str, str], int] = {}
+    together: dict[str, int] = {}
+    for row in rows:
+        if row["nationality_names"]:
+            _, given_sk, family_sk = row["nationality_names"].split("|")
+            names[(given_sk, family_sk)] = names.get((given_sk, family_sk), 0) + 1
+            together[row["nationality_names"]] = together.get(row["nationality_names"], 0) + 1
+    # Drawn towards how often two records with the same names share a nationality in the
+    # whole file (pairs counted), where the others with these names are few.
+    shared = sum(k * (k - 1) / 2 for k in together.values())
+    alike = sum(k * (k - 1) / 2 for k in names.values())
+    usual = shared / alike if alike else 0.0
+    frequencies = []
+    for value, count in together.items():
+        _, given_sk, family_sk = value.split("|")
+        others = max(names[(given_sk, family_sk)] - 2, 0)
+        tf = (max(count - 2, 0) + NATIONALITY_SHRINK * usual) / (others + NATIONALITY_SHRINK)
+        frequencies.append({"nationality_names": value, "tf_nationality_names": max(tf, 1e-3)})
+    if frequencies:
+        lookups["nationality_names"] = _lookup(db_api, "nationality_names", frequencies)
+    return lookups
+
+
+def _lookup(db_api: DuckDBAPI, column: str, frequencies: list[dict[str, Any]]) -> Any:
+    schema = pa.schema([(column, pa.string()), (f"tf_{column}", pa.float64())])
+    return db_api.register(pa.Table.from_pylist(frequencies, schema=schema))
+
+
+def _linker(table: Any, settings: Any, lookups: dict[str, Any]) -> Linker:
+    linker = Linker(table, settings, log_level=None)
+    for column, frequencies in lookups.items():
+        linker.table_management.register_term_frequency_lookup(frequencies, column)
+    return linker
+
+
 def _trained_model(
-    table: Any, active: list[Comparison], count: int, report: Progress
+    table: Any, active: list[Comparison], count: int, report: Progress, lookups: dict[str, Any]
 ) -> dict[str, Any] | None:
     """Trained on the file itself; None when training fails, so that the caller falls back
     to the prior weights rather than stopping a run over a spreadsheet."""
     assumed = DUPLICATE_SHARE * 2 / (count - 1)
     settings = _settings(active, priors=True, tf=True, prior_match=assumed)
-    linker = Linker(table, settings, log_level=None)
-    columns = {c.column for c in active}
+    linker = _linker(table, settings, lookups)
+    columns = _columns(active)
     sessions = _training_rules(columns)
     log = logging.getLogger(__name__)
     try:
@@ -426,7 +556,7 @@ def _trained_model(
             )
             estimated = linker.misc.save_model_to_json()["probability_two_random_records_match"]
             if not 0 < estimated < 1:  # no pair found by the rules: keep the assumed share
-                linker = Linker(table, settings, log_level=None)
+                linker = _linker(table, settings, lookups)
         report("train", 0, len(sessions) + 1)
         linker.training.estimate_u_using_random_sampling(max_pairs=MAX_U_PAIRS, seed=SEED)
     except Exception as error:  # any Splink or DuckDB failure: use the priors
@@ -447,7 +577,7 @@ def _trained_model(
             # blocked on (Splink 5 filters them in place): go on from the model before it.
             log.warning("EM session %d of %d failed, skipped: %s", done, len(sessions), error)
             log.debug("EM session failed", exc_info=True)
-            linker = Linker(table, before, log_level=None)
+            linker = _linker(table, before, lookups)
     if not trained:
         return None
     report("train", len(sessions) + 1, len(sessions) + 1)
