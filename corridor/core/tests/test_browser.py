@@ -31,14 +31,16 @@ def test_a_responder_registers_a_person_and_the_shelter_accepts_the_referral(wor
     responder.check("input[name=data_categories][value=case]")
     responder.check("input[name=recipient_sectors][value=shelter]")
     responder.click("main button:has-text('Save')")
-    responder.select_option("#id_to_agency", label=world.shelter.name)
+    responder.select_option("#id_to_agency", str(world.shelter.pk))
     responder.select_option("#id_service_type", "shelter")
     responder.click("main button:text-is('Refer')")
     assert responder.locator("[data-testid=referral-status]").inner_text() == "Sent"
 
     shelter = page_for("provider")
     assert "Referrals to your agency" in shelter.content()
-    shelter.locator("table a").last.click()
+    newest = shelter.locator("[data-testid=new-referrals] tbody tr").last
+    assert "Fatoumata Keita" in newest.inner_text()  # the shelter reads whom it is for
+    newest.locator("a").first.click()
     shelter.click("button:has-text('Accept')")
     assert shelter.locator("[data-testid=referral-status]").inner_text() == "Accepted"
 

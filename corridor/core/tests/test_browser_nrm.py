@@ -93,7 +93,7 @@ def test_an_adult_in_forced_labour_is_screened_referred_and_assisted(
     coordinator.check("input[name=recipient_sectors][value=shelter]")
     coordinator.check("input[name=method][value=written]")
     coordinator.click("main button:has-text('Save')")
-    coordinator.select_option("#id_to_agency", label=world.shelter.name)
+    coordinator.select_option("#id_to_agency", str(world.shelter.pk))
     coordinator.select_option("#id_service_type", "shelter")
     coordinator.click("main button:text-is('Refer')")
     assert coordinator.locator("[data-testid=referral-status]").inner_text().strip() == "Sent"
