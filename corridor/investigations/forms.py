@@ -173,7 +173,7 @@ class VerdictForm(forms.Form):
 
 class StageForm(VersionedForm):
     stage = forms.ChoiceField(label=_("Move to stage"), choices=Stage.choices)
-    on = forms.DateField(label=_("On"), widget=DATE, required=False)
+    on = forms.DateField(label=_("Date of this step"), widget=DATE, required=False)
     prosecutor_agency = forms.ModelChoiceField(
         label=_("Prosecution office"), queryset=Agency.objects.none(), required=False
     )
@@ -213,7 +213,7 @@ class AssetForm(forms.Form):
 
 class CompensationForm(forms.Form):
     beneficiary = forms.CharField(
-        label=_("For"),
+        label=_("Compensation for"),
         max_length=200,
         help_text=_("How the judgment names the victim (a pseudonym, a witness number)."),
     )
