@@ -68,7 +68,9 @@ class RequestForm(forms.Form):
 class StatusForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(choices=CooperationRequest.Status.choices)
-    on = forms.DateField(label=_("Date of this step"), required=False, widget=forms.DateInput(attrs=DATE))
+    on = forms.DateField(
+        label=_("Date of this step"), required=False, widget=forms.DateInput(attrs=DATE)
+    )
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -92,3 +92,23 @@ def test_an_overdue_request_says_so_in_the_list_and_on_its_page(client, world):
     )
     listed = client.get("/cooperation/?status=overdue").content.decode()
     assert req.reference in listed and "overdue" in listed
+
+
+def test_the_criminal_case_page_lists_its_requests_and_offers_a_new_one(client, world):
+    from corridor.cooperation.services import open_request
+    from corridor.investigations.models import CriminalCase
+
+    kcase = CriminalCase.objects.create(owner_agency=world.prosecution, title="Operation Tide")
+    req = open_request(
+        actor=world.users.prosecutor,
+        kind="mla",
+        requested_country="NG",
+        subject="Bank records",
+        criminal_case=kcase,
+    )
+    client.force_login(world.users.prosecutor)
+    page = client.get(f"/investigations/{kcase.reference}/").content.decode()
+    block = page[page.index('data-testid="criminal-case-requests"') :]
+    assert req.reference in block and f"?criminal_case={kcase.reference}" in block
+    form = client.get(f"/cooperation/new/?criminal_case={kcase.reference}")
+    assert form.context["form"]["criminal_case"].value() == kcase.reference
