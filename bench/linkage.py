@@ -290,15 +290,14 @@ def seeded(victims: int) -> Dataset:
     from corridor.demo.ground_truth import true_pairs
     from corridor.demo.loader import seed_database
     from corridor.demo.models import SeededIdentity
-    from corridor.linkage.services import ENCRYPTED, _record
+    from corridor.linkage.services import RECORD_FIELDS, _record
     from corridor.people.models import Person
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
     seed_database(victims=victims, seed=SEED, country="IT", as_of=AS_OF)
     print(f"seeded {victims:,} victims in {time.perf_counter() - started:.1f} s", flush=True)
-    fields = ("pk", "owner_agency_id", "sex", "date_of_birth", "nationality", *ENCRYPTED)
-    persons = Person.objects.only(*fields).order_by("pk").iterator(chunk_size=2000)
+    persons = Person.objects.only(*RECORD_FIELDS).order_by("pk").iterator(chunk_size=2000)
     records = [_record(person) for person in persons]
     truth = {tuple(sorted((str(a), str(b)))) for a, b in true_pairs()}
     variants = {
@@ -334,6 +333,9 @@ def scaled(count: int) -> Dataset:
                     "phone": person.phone,
                     "document_number": person.document_number,
                     "agency": person.owner,
+                    "age_estimate_min": person.age_estimate_min,
+                    "age_estimate_max": person.age_estimate_max,
+                    "registered_on": person.created_at.date().isoformat(),
                 }
             )
             groups[identity].append(record_id)

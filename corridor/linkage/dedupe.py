@@ -8,6 +8,7 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,17 @@ import pycountry
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from corridor.linkage.model import FIELDS, Pair, Progress, find_pairs, parse_birth_date
+from corridor.linkage.model import (
+    AGE_FIELDS,
+    FIELDS,
+    MAX_AGE,
+    Pair,
+    Progress,
+    find_pairs,
+    parse_birth_date,
+)
 
+COLUMNS = FIELDS + AGE_FIELDS  # those read of a register; the others are ignored
 OUTPUT_HEADER = ("record_id_l", "record_id_r", "match_probability")
 
 
@@ -67,15 +77,17 @@ def read_register(path: str | Path) -> Register:
         )
     register = Register()
     seen: dict[str, int] = {}
-    this_year = timezone.now().year
+    today = timezone.now().date()
     for number, cells in enumerate(lines, start=2):
         if not any(cell.strip() for cell in cells):
             continue
         register.rows += 1
         values = {
-            name: cell.strip() for name, cell in zip(columns, cells, strict=False) if name in FIELDS
+            name: cell.strip()
+            for name, cell in zip(columns, cells, strict=False)
+            if name in COLUMNS
         }
-        problems = _problems(number, values, seen, this_year)
+        problems = _problems(number, values, seen, today)
         if problems:
             register.problems += problems
             continue
@@ -90,8 +102,9 @@ def _delimiter(text: str) -> str:
 
 
 def _problems(
-    number: int, values: dict[str, str], seen: dict[str, int], this_year: int
+    number: int, values: dict[str, str], seen: dict[str, int], today: date
 ) -> list[RowProblem]:
+    this_year = today.year
     problems = []
     record_id = values.get("record_id", "")
     if not record_id:
@@ -139,6 +152,62 @@ def _problems(
                 _("{value} is not an ISO 3166 two-letter country code").format(value=nationality),
             )
         )
+    problems += _age_problems(number, values, today)
+    return problems
+
+
+def _age_problems(number: int, values: dict[str, str], today: date) -> list[RowProblem]:
+    """The optional age_estimate_min, age_estimate_max (whole years) and registered_on (the
+    day the age was estimated, YYYY-MM-DD)."""
+    problems, ages = [], {}
+    for column in ("age_estimate_min", "age_estimate_max"):
+        value = values.get(column, "")
+        if not value:
+            continue
+        if not value.isdigit() or int(value) > MAX_AGE:
+            problems.append(
+                RowProblem(
+                    number,
+                    column,
+                    _("{value} is not an age in whole years from 0 to {most}").format(
+                        value=value, most=MAX_AGE
+                    ),
+                )
+            )
+        else:
+            ages[column] = int(value)
+    if ages.get("age_estimate_min", 0) > ages.get("age_estimate_max", MAX_AGE):
+        problems.append(
+            RowProblem(
+                number,
+                "age_estimate_max",
+                _("{high} is below age_estimate_min {low}").format(
+                    high=ages["age_estimate_max"], low=ages["age_estimate_min"]
+                ),
+            )
+        )
+    registered_on = values.get("registered_on", "")
+    if registered_on:
+        try:
+            day = date.fromisoformat(registered_on)
+        except ValueError:
+            day = None
+        if day is None or len(registered_on) != 10:
+            problems.append(
+                RowProblem(
+                    number,
+                    "registered_on",
+                    _("{value} is not a date as YYYY-MM-DD").format(value=registered_on),
+                )
+            )
+        elif day > today:
+            problems.append(
+                RowProblem(
+                    number,
+                    "registered_on",
+                    _("{value} is in the future").format(value=registered_on),
+                )
+            )
     return problems
 
 

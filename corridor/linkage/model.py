@@ -14,7 +14,9 @@ Splink weighs each field's agreement by how much likelier it is between records 
 expectation maximisation (EM) over pairs whose names sound the same and pairs born the same
 year. Agreement on a common name counts for less (term-frequency adjustment) and birth years
 far apart count against, so that two men called Mohamed Diallo born 18 years apart stay two
-people. Where names tell the nationality (two Fatoumata Diarra are both Malian), agreeing on
+people. An age estimated at registration ("24-28" on a record made in 2024) is a range of
+birth years (1995-2000): where one record has no date of birth, the ranges of the two (or the
+range and the other's year of birth) overlapping counts for, and far apart against. Where names tell the nationality (two Fatoumata Diarra are both Malian), agreeing on
 it counts only for what the names did not say; a date typed with one digit wrong, even an
 impossible one (a month 15), is one digit apart; phones agree on their last digits.
 """
@@ -26,6 +28,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pyarrow as pa
@@ -45,6 +48,10 @@ FIELDS = (
     "document_number",
     "agency",
 )
+# Optional, where the date of birth is not known: an age estimated by eye (whole years, either
+# bound may be missing) and the day it was estimated, the record's registration (YYYY-MM-DD;
+# today where missing).
+AGE_FIELDS = ("age_estimate_min", "age_estimate_max", "registered_on")
 
 SEED = 2026
 # Below this many records the model is not trained: see `_untrained_model`.
@@ -67,6 +74,9 @@ MIN_SEPARATION = 0.3
 PHONE_DIGITS = 9
 # Where few other records have a pair's names, the file's usual share counts as this many.
 NATIONALITY_SHRINK = 5.0
+# Ages estimated by eye are taken as they are written, between these (an age of 200 is not
+# an estimate; a range written upside down is read the right way up).
+MAX_AGE = 120
 
 BIRTH_DATE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*$")
 # Arabic script writes Diallo ديالو, which transliterates to "dylw": read a leading "dy" as
@@ -116,13 +126,13 @@ def find_pairs(
     progress: Progress | None = None,
 ) -> list[Pair]:
     """The pairs of records whose match probability is at least `threshold`, most probable
-    first. Records are dicts with the keys of `FIELDS` (any may be missing but record_id,
+    first. Records are dicts with the keys of `FIELDS` and `AGE_FIELDS` (any may be missing but record_id,
     which must be unique). `progress(stage, done, total)` hears of "prepare", "train" (one
     step per EM session; total 0 when the model is not trained), "score" and "explain"."""
     report = progress or (lambda stage, done, total: None)
     rows = [prepare(record) for record in records]
     report("prepare", len(rows), len(rows))
-    active = [c for c in COMPARISONS if sum(1 for row in rows if row[c.column]) >= 2]
+    active = [c for c in COMPARISONS if c.compares(rows)]
     if len(rows) < 2 or not active:
         return []
     trained = len(rows) >= MIN_RECORDS_TO_TRAIN
@@ -170,6 +180,7 @@ def prepare(record: dict[str, Any]) -> dict[str, Any]:
     if phone.startswith("00"):  # 00 is the international prefix of most countries
         phone = "+" + phone[2:]
     given_sk, family_sk = _skeletons(given), _skeletons(family)
+    born_from, born_to = _birth_years(record, year)
     return {
         "record_id": str(record["record_id"]).strip(),
         "given": " ".join(given) or None,
@@ -183,6 +194,8 @@ def prepare(record: dict[str, Any]) -> dict[str, Any]:
         "birth_month": month,
         "birth_day": day,
         "birth_digits": digits,
+        "born_from": born_from,
+        "born_to": born_to,
         "sex": _sex(record.get("sex") or ""),
         "nationality": nationality or None,
         "nationality_names": "|".join((nationality, given_sk, family_sk))
@@ -200,6 +213,7 @@ SCHEMA = pa.schema(
     + [("name_key", pa.string())]
     + [(c, pa.int32()) for c in ("birth_year", "birth_month", "birth_day")]
     + [("birth_digits", pa.string())]
+    + [(c, pa.int32()) for c in ("born_from", "born_to")]
     + [(c, pa.string()) for c in ("sex", "nationality", "nationality_names", "phone", "document")]
 )
 
@@ -253,6 +267,43 @@ def _lenient_birth_date(value: str) -> tuple[int | None, int | None, int | None,
     return year, month, day, digits
 
 
+def _birth_years(record: dict[str, Any], year: int | None) -> tuple[int | None, int | None]:
+    """The years of birth a record allows: its year of birth where it has one, else those of
+    its estimated age on the day it was registered (aged 24 to 28 on 2024-03-01: born from
+    1995, the year a 28-year-old turning 29 that year was born, to 2000); (None, None) where
+    neither is known or the estimate is not a number of years."""
+    if year is not None:
+        return year, year
+    low, high = _age(record.get("age_estimate_min")), _age(record.get("age_estimate_max"))
+    if low is None and high is None:
+        return None, None
+    low, high = (low if low is not None else high), (high if high is not None else low)
+    low, high = min(low, high), max(low, high)  # type: ignore[type-var]
+    on = _registered_on(record.get("registered_on"))
+    return on.year - high - 1, on.year - low
+
+
+def _age(value: Any) -> int | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        age = int(str(value).strip())
+    except ValueError:
+        return None
+    return age if 0 <= age <= MAX_AGE else None
+
+
+def _registered_on(value: Any) -> date:
+    """The date of "YYYY-MM-DD" (a datetime's date, a date, or ISO text with a time after it);
+    today where it is missing or not a date."""
+    if isinstance(value, date):  # a datetime is a date too
+        return value if type(value) is date else value.date()
+    try:
+        return date.fromisoformat(str(value or "").strip()[:10])
+    except ValueError:
+        return datetime.now(UTC).date()
+
+
 def _sex(value: str) -> str | None:
     """F or M from the first letter (female, femme, feminino; male, masculin, homme); any
     other value ("unknown", "?") is missing rather than a third value that agrees."""
@@ -265,17 +316,31 @@ class Comparison:
     """One field compared: `levels` are (label, SQL condition, prior m, prior u), most alike
     first, ending with ELSE; `column` is the prepared column that must be present;
     `tf_columns` maps a level's index to the column whose term frequency adjusts it;
-    `fixed_m` holds the levels whose m training leaves at the prior."""
+    `fixed_m` holds the levels whose m training leaves at the prior; `null_also` is an SQL
+    condition under which the pair is not compared either (another comparison weighs it);
+    `needs` a prepared column that at least one record must have for the comparison to be
+    made at all."""
 
     name: str
     column: str
     levels: list[tuple[str, str, float, float]]
     tf_columns: dict[int, str] = field(default_factory=dict)
     fixed_m: frozenset[int] = frozenset()
+    null_also: str | None = None
+    needs: Callable[[dict[str, Any]], bool] | None = None
+
+    def compares(self, rows: list[dict[str, Any]]) -> bool:
+        """Whether the file gives this comparison anything to compare."""
+        if sum(1 for row in rows if row[self.column] is not None and row[self.column] != "") < 2:
+            return False
+        return self.needs is None or any(self.needs(row) for row in rows)
 
     def settings(self, *, priors: bool, tf: bool) -> dict[str, Any]:
+        missing = f"{self.column}_l IS NULL OR {self.column}_r IS NULL"
+        if self.null_also:
+            missing += f" OR ({self.null_also})"
         null = {
-            "sql_condition": f"{self.column}_l IS NULL OR {self.column}_r IS NULL",
+            "sql_condition": missing,
             "label_for_charts": "missing",
             "is_null_level": True,
         }
@@ -391,6 +456,41 @@ COMPARISONS = [
         # register of a few hundred rows can tell: it fills these levels with the
         # namesakes it took for matches, and then a decade apart hardly counts against.
         fixed_m=frozenset({4, 6, 7}),
+    ),
+    Comparison(
+        # The years of birth an estimated age allows, against the other record's estimate or
+        # year of birth; two dates of birth are `birth_date`'s alone.
+        name="estimated_age",
+        column="born_from",
+        null_also="birth_year_l IS NOT NULL AND birth_year_r IS NOT NULL",
+        needs=lambda row: row["born_from"] is not None and row["birth_year"] is None,
+        levels=[
+            (
+                "birth years overlap",
+                "born_from_l <= born_to_r AND born_from_r <= born_to_l",
+                0.85,
+                0.15,
+            ),
+            (
+                "1-2 years apart",
+                "greatest(born_from_l - born_to_r, born_from_r - born_to_l) <= 2",
+                0.1,
+                0.15,
+            ),
+            (
+                "3-5 years apart",
+                "greatest(born_from_l - born_to_r, born_from_r - born_to_l) <= 5",
+                0.04,
+                0.2,
+            ),
+            ("more than 5 years apart", "ELSE", 0.01, 0.5),
+        ],
+        # m is not trained: the pairs EM sees here are mostly namesakes (on seeded data one
+        # record in two has neither a date of birth nor a phone to tell them apart), and it
+        # takes them for matches (m 0.71 for ranges that overlap, 0.20 for 1-2 years apart,
+        # where 94% of one person's pairs overlap). An age misjudged by a year or two is
+        # common, by more than five rare, whatever EM over namesakes says; u is measured.
+        fixed_m=frozenset({0, 1, 2, 3}),
     ),
     _exact_comparison("sex", "sex", (0.97, 0.5), (0.03, 0.5)),
     Comparison(

@@ -33,6 +33,18 @@ from corridor.people.services import EDITABLE_FIELDS, audit_look_alikes, view_pe
 Status = MatchCandidate.Status
 PROPOSE_AT = 0.5  # pairs at least this likely go to the review queue
 ENCRYPTED = ("given_name", "family_name", "phone", "document_number")
+# What a full run reads of each person (`_record`).
+RECORD_FIELDS = (
+    "pk",
+    "owner_agency_id",
+    "sex",
+    "date_of_birth",
+    "age_estimate_min",
+    "age_estimate_max",
+    "created_at",
+    "nationality",
+    *ENCRYPTED,
+)
 
 # Records joined or parted (written in bulk, so no post_save): what counts persons listens.
 identities_changed = Signal()
@@ -318,7 +330,7 @@ def seen_before_at_registration(
 
 # Splink's comparison names and level labels (corridor.linkage.model) as the review queue
 # explains them (corridor.linkage.likeness.FIELDS and LEVELS).
-RUN_FIELDS = {"birth_date": "birth", "document_number": "document"}
+RUN_FIELDS = {"birth_date": "birth", "estimated_age": "birth", "document_number": "document"}
 RUN_LEVELS = {
     "same": "same",
     "same date": "same",
@@ -327,6 +339,8 @@ RUN_LEVELS = {
     "different": "different",
     "3-10 years apart": "different",
     "more than 10 years apart": "different",
+    "3-5 years apart": "different",
+    "more than 5 years apart": "different",
 }
 
 
@@ -341,6 +355,10 @@ def _record(person: Person) -> dict:
         "phone": person.phone,
         "document_number": person.document_number,
         "agency": str(person.owner_agency_id),
+        # the age as estimated when the record was made: a birth-year range (`model`)
+        "age_estimate_min": person.age_estimate_min,
+        "age_estimate_max": person.age_estimate_max,
+        "registered_on": person.created_at.date().isoformat() if person.created_at else "",
     }
 
 
@@ -361,8 +379,7 @@ def run_linkage(
     themselves; the likely pairs not decided yet go to the review queue. Pairs already in
     the queue keep their place, decided ones are not proposed again."""
     report = progress or (lambda stage, done, total: None)
-    fields = ("pk", "owner_agency_id", "sex", "date_of_birth", "nationality", *ENCRYPTED)
-    persons = Person.objects.only(*fields).order_by("pk")
+    persons = Person.objects.only(*RECORD_FIELDS).order_by("pk")
     total, records = persons.count(), []
     for person in persons.iterator(chunk_size=batch):
         records.append(_record(person))

@@ -30,7 +30,10 @@ class Command(BaseCommand):
             description=(
                 "Columns (header names; all but record_id may be missing): record_id, "
                 "given_name, family_name, sex, birth_date (YYYY, YYYY-MM or YYYY-MM-DD), "
-                "nationality (ISO 3166 alpha-2), phone, document_number, agency."
+                "nationality (ISO 3166 alpha-2), phone, document_number, agency, "
+                "age_estimate_min and age_estimate_max (an age estimated in whole years, "
+                "where the date of birth is not known), registered_on (YYYY-MM-DD, the day "
+                "the age was estimated; today where missing)."
             ),
         )
         dedupe.add_argument(
