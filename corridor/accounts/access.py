@@ -11,6 +11,10 @@
 - Analysts and administrators see no personal data at all: analysts work on aggregates,
   administrators on agencies, users and the audit trail.
 - Break-glass grants open one person for a few hours, with a recorded reason.
+- The wall: a user who is only an investigator or prosecutor sees identity and documents of
+  the persons her agency holds, never their protection data (contact and address, account,
+  health and needs, case history, referrals); a witness's protection data crosses only
+  through `witness_windows` (her consent for criminal proceedings or a legal basis), audited.
 - The service directory is open to every signed-in member; providers edit their own
   agency's offers, coordinators and administrators every offer.
 
@@ -30,7 +34,7 @@ from corridor.accounts.models import Agency, BreakGlassGrant, Role, User
 from corridor.cases.models import ProtectionCase
 from corridor.crossborder.models import Partner, TransnationalReferral
 from corridor.incidents.models import Incident, IncidentSuspect, Suspect
-from corridor.investigations.models import CriminalCase
+from corridor.investigations.models import CriminalCase, LegalBasis, Witness
 from corridor.jobs.models import Job
 from corridor.people.models import Person
 from corridor.referrals.models import Referral, ServiceOffer
@@ -130,6 +134,10 @@ def case_scope(user) -> Q:
 def referral_scope(user) -> Q:
     if not _active(user) or not user.has_role(*OPERATIONAL_ROLES):
         return NOTHING
+    if behind_the_wall(user):
+        # Where a victim was referred (a shelter's address, a clinic) is protection data:
+        # behind the wall only the referrals made to the user's own agency are seen.
+        return Q(to_agency_id=user.agency_id)
     q = Q(to_agency_id=user.agency_id) | Q(from_agency_id=user.agency_id)
     if user.has_role(Role.COORDINATOR):
         q |= Q(case__owner_agency__country=user.agency.country)
@@ -313,8 +321,11 @@ def visible_categories_many(user, persons) -> dict[int, set[str] | None]:
             if consent_id is None or not categories:
                 categories = Referral.DEFAULT_CATEGORIES
             result[person_id] |= set(categories)
+    walled = behind_the_wall(user)
     for pk in whole:
-        result[pk] = None
+        # The wall: what the agency holds of a victim's protection stays on the protection
+        # side. A witness's protection data crosses only through `witness_windows`.
+        result[pk] = set(OUTSIDE_THE_WALL) if walled else None
     return result
 
 
@@ -662,3 +673,131 @@ def get_criminal_case_for_user(user, reference: str, *, for_change: bool = False
     if for_change and not can_manage_criminal_case(user, criminal_case):
         raise PermissionDenied(_("You may read this criminal case but not change it."))
     return criminal_case
+
+
+# --- the wall: what investigators and prosecutors see of a victim's protection ------------------
+#
+# A user whose only roles are investigator and/or prosecutor is "behind the wall". Of the
+# persons her agency holds she sees identity and documents; the protection categories (her
+# contact details and address, her account, her health and needs, her case history and
+# referrals) never reach her through the person and case pages. They cross only for a witness
+# of a criminal case she sees, through a *window*: an active consent for criminal proceedings
+# that names her agency or its sector, or a valid legal basis recorded on that case (a court
+# order, a statutory duty), and only the categories they name (identity at least). Windows are
+# computed at every read from the consents and legal bases as they stand: a revoked consent or
+# an expired or revoked legal basis closes the window at once. Each read through a window is
+# audited (`corridor.investigations.services.view_witness`) and listed for the protection
+# coordinator. Break-glass grants stay what they are: an audited emergency exception.
+
+WALL_ROLES = CRIMINAL_CASE_ROLES
+PROTECTION_CATEGORIES = frozenset({"contact", "story", "health", "case"})
+OUTSIDE_THE_WALL = frozenset({"identity", "documents"})
+CRIMINAL_PROCEEDINGS = "criminal_proceedings"  # Consent.Purpose.CRIMINAL_PROCEEDINGS
+
+
+def behind_the_wall(user) -> bool:
+    """Whether the user works only on the prosecution side (investigator, prosecutor)."""
+    if not _active(user):
+        return False
+    roles = frozenset(str(role) for role in user.roles)
+    return bool(roles) and roles <= {str(role) for role in WALL_ROLES}
+
+
+class WitnessWindow:
+    """What one reader may see of one witness now, and on which bases."""
+
+    def __init__(self, categories, bases):
+        self.categories = frozenset(categories)
+        self.bases = tuple(bases)  # ("consent", pk) and ("legal_basis", reference)
+
+    @property
+    def basis_labels(self) -> list[str]:
+        return [f"{kind}:{ref}" for kind, ref in self.bases]
+
+    def __bool__(self) -> bool:
+        return bool(self.bases)
+
+
+def criminal_proceedings_consents(user, persons) -> dict[int, list]:
+    """Active consents of these persons that cover criminal proceedings for the user's
+    agency (by name or by sector), newest first, keyed by person pk. One query."""
+    from corridor.consent.models import Consent
+
+    result: dict[int, list] = {p.pk if hasattr(p, "pk") else p: [] for p in persons}
+    if not result or not _active(user):
+        return result
+    agency = user.agency
+    consents = (
+        Consent.objects.filter(person_id__in=list(result), revoked_at__isnull=True)
+        .prefetch_related("recipient_agencies")
+        .order_by("-given_at", "-pk")
+    )
+    for consent in consents:
+        if CRIMINAL_PROCEEDINGS not in (consent.purposes or []):
+            continue
+        names_agency = agency.sector in (consent.recipient_sectors or []) or any(
+            a.pk == agency.pk for a in consent.recipient_agencies.all()
+        )
+        if names_agency:
+            result[consent.person_id].append(consent)
+    return result
+
+
+def valid_legal_bases(criminal_case, persons) -> dict[int, list[LegalBasis]]:
+    """Legal bases of the case for these persons, not revoked and not expired today."""
+    result: dict[int, list] = {p.pk if hasattr(p, "pk") else p: [] for p in persons}
+    if not result:
+        return result
+    bases = LegalBasis.objects.filter(
+        criminal_case=criminal_case,
+        person_id__in=list(result),
+        revoked_at__isnull=True,
+        valid_until__gte=timezone.localdate(),
+    ).order_by("recorded_at", "pk")
+    for basis in bases:
+        result[basis.person_id].append(basis)
+    return result
+
+
+def witness_windows(user, criminal_case, witnesses) -> dict[int, WitnessWindow]:
+    """The window on each witness of `criminal_case` for `user`, keyed by witness pk: the
+    categories opened (identity at least) and the bases that open them; an empty window
+    (false) where no basis stands, where the user does not see the case, or where the
+    witness was withdrawn. At most two queries, whatever the number of witnesses."""
+    witnesses = list(witnesses)
+    closed = {w.pk: WitnessWindow((), ()) for w in witnesses}
+    if not witnesses or not criminal_cases_visible_to(user).filter(pk=criminal_case.pk).exists():
+        return closed
+    persons = {w.person_id for w in witnesses}
+    consents = criminal_proceedings_consents(user, persons)
+    bases = valid_legal_bases(criminal_case, persons)
+    result = {}
+    for witness in witnesses:
+        if witness.status == Witness.Status.WITHDRAWN:
+            result[witness.pk] = closed[witness.pk]
+            continue
+        categories: set[str] = set()
+        opened = []
+        for consent in consents[witness.person_id]:
+            categories |= set(consent.data_categories or [])
+            opened.append(("consent", consent.pk))
+        for basis in bases[witness.person_id]:
+            categories |= set(basis.data_categories or [])
+            opened.append(("legal_basis", basis.reference))
+        if opened:
+            categories.add("identity")
+        result[witness.pk] = WitnessWindow(categories if opened else (), opened)
+    return result
+
+
+def witness_window(user, witness) -> WitnessWindow:
+    return witness_windows(user, witness.criminal_case, [witness])[witness.pk]
+
+
+def can_see_witness_crossings(user, person: Person) -> bool:
+    """The protection coordinators of the country of the agency that owns the person."""
+    return (
+        _active(user)
+        and user.has_role(Role.COORDINATOR)
+        and person.owner_agency.country == user.agency.country
+    )

@@ -22,9 +22,10 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from corridor.accounts.models import Agency
+from corridor.consent.models import Consent
 from corridor.core.references import ALPHABET
 from corridor.demo.catalogue import demo_agencies
-from corridor.incidents.models import Incident, IncidentSuspect
+from corridor.incidents.models import Incident, IncidentSuspect, IncidentVictim
 from corridor.investigations.models import (
     STAGE_DATE_FIELDS,
     Asset,
@@ -34,10 +35,13 @@ from corridor.investigations.models import (
     CompensationOrder,
     CriminalCase,
     CriminalCaseEvent,
+    LegalBasis,
     Offence,
     OffenceKind,
+    ProtectiveMeasure,
     Stage,
     Verdict,
+    Witness,
 )
 
 SHARE = 2  # one incident with suspects in SHARE gets a criminal case
@@ -391,14 +395,108 @@ def _write(
     Asset.objects.bulk_create(assets, batch_size=BATCH)
     CompensationOrder.objects.bulk_create(orders, batch_size=BATCH)
     CriminalCaseEvent.objects.bulk_create(events, batch_size=BATCH)
+    witnessed = _witnesses(cases, plans, rng=rng, today=today, as_of=as_of)
     return Counter(
         {
+            **witnessed,
             "criminal_cases": len(cases),
             "criminal_case_suspects": len(case_suspects),
             "charges": len(charges),
             "verdicts": len(verdicts),
             "assets": len(assets),
             "compensation_orders": len(orders),
+        }
+    )
+
+
+def _witnesses(cases, plans, *, rng, today, as_of) -> Counter:
+    """One victim of the incident as a witness in about one case in four: two in three
+    through her consent for criminal proceedings naming the case's agency (a consent row
+    written for it), the others through a court order opening her identity for six months;
+    a protective measure or two, some granted."""
+    victims_of: dict[int, list[int]] = defaultdict(list)
+    incident_ids = [plan[0] for plan in plans]
+    for incident_id, person_id in IncidentVictim.objects.filter(
+        incident_id__in=incident_ids, role=IncidentVictim.Role.VICTIM
+    ).values_list("incident_id", "person_id"):
+        victims_of[incident_id].append(person_id)
+    consents, bases, witnesses, measures = [], [], [], []
+    at = as_of
+    for kcase, (incident_id, *_rest) in zip(cases, plans, strict=True):
+        if (
+            not victims_of[incident_id]
+            or rng.randrange(4)
+            or kcase.stage
+            in (
+                Stage.FINAL,
+                Stage.DISCONTINUED,
+            )
+        ):
+            continue
+        person_id = rng.choice(sorted(victims_of[incident_id]))
+        witness = Witness(
+            reference="W-" + kcase.reference[2:],  # one witness a case: unique as the case
+            criminal_case=kcase,
+            person_id=person_id,
+            status=rng.choice([Witness.Status.REQUESTED, Witness.Status.ACTIVE]),
+            requested_at=at,
+        )
+        if rng.randrange(3):
+            consent = Consent(
+                person_id=person_id,
+                purposes=[Consent.Purpose.CRIMINAL_PROCEEDINGS.value],
+                data_categories=["identity", "story"],
+                method=Consent.Method.WRITTEN,
+                given_at=at,
+            )
+            consents.append((consent, kcase.owner_agency_id))
+            witness.consent = consent
+        else:
+            basis = LegalBasis(
+                reference="LB-" + kcase.reference[2:],
+                criminal_case=kcase,
+                person_id=person_id,
+                kind=LegalBasis.Kind.COURT_ORDER,
+                issued_by="GIP",
+                issuer_reference=f"{rng.randint(100, 9999)}/{today.year}",
+                valid_until=today + timedelta(days=180),
+                data_categories=["identity"],
+                recorded_at=at,
+            )
+            bases.append(basis)
+            witness.legal_basis = basis
+        witnesses.append(witness)
+        for kind in rng.sample(list(ProtectiveMeasure.Kind.values), rng.randint(1, 2)):
+            granted = rng.randrange(2) == 0
+            measures.append(
+                ProtectiveMeasure(
+                    witness=witness,
+                    kind=kind,
+                    status=ProtectiveMeasure.Status.GRANTED
+                    if granted
+                    else ProtectiveMeasure.Status.REQUESTED,
+                    requested_on=today,
+                    decided_on=today if granted else None,
+                )
+            )
+    Consent.objects.bulk_create([c for c, _agency in consents], batch_size=BATCH)
+    through = Consent.recipient_agencies.through
+    through.objects.bulk_create(
+        [through(consent_id=c.pk, agency_id=agency) for c, agency in consents], batch_size=BATCH
+    )
+    LegalBasis.objects.bulk_create(bases, batch_size=BATCH)
+    for witness in witnesses:  # the foreign keys now have their primary keys
+        witness.consent = witness.consent
+        witness.legal_basis = witness.legal_basis
+    Witness.objects.bulk_create(witnesses, batch_size=BATCH)
+    for measure in measures:
+        measure.witness = measure.witness
+    ProtectiveMeasure.objects.bulk_create(measures, batch_size=BATCH)
+    return Counter(
+        {
+            "witnesses": len(witnesses),
+            "legal_bases": len(bases),
+            "protective_measures": len(measures),
         }
     )
 

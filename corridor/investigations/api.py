@@ -8,6 +8,7 @@ otherwise); bad input answers 422 naming the field and writes nothing.
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
@@ -18,6 +19,7 @@ from pydantic import ConfigDict
 from corridor.accounts import access
 from corridor.accounts.api import AgencyRef
 from corridor.api import READ_ERRORS, WRITE_ERRORS, ErrorOut, Pagination, one_of
+from corridor.consent.models import Consent
 from corridor.investigations import services
 from corridor.investigations.models import (
     MONEY_DIGITS,
@@ -27,9 +29,12 @@ from corridor.investigations.models import (
     Charge,
     CompensationOrder,
     CriminalCase,
+    LegalBasis,
     OffenceKind,
+    ProtectiveMeasure,
     Stage,
     Verdict,
+    Witness,
 )
 from corridor.vocabularies import Exploitation, Sex
 
@@ -597,3 +602,299 @@ def payment_add(request: HttpRequest, reference: str, order_id: int, payload: Pa
         paid_on=payload.paid_on,
         expected_version=payload.version,
     )
+
+
+# --- victims as witnesses -------------------------------------------------------------------
+#
+# A witness is asked for by person reference, through her consent for criminal proceedings or
+# a legal basis of the case (422 naming `consent` otherwise, the same whether the reference
+# exists or not). What the case reads of her is the window computed at each read: `categories`
+# and `bases`, with only the person data those categories open; each read is audited and shown
+# to the protection coordinator. A revoked consent or an expired legal basis closes it at once.
+
+
+class MeasureOut(Schema):
+    id: int
+    kind: str = Field(description="One of: " + _codes(ProtectiveMeasure.Kind) + ".")
+    status: str = Field(description="One of: " + _codes(ProtectiveMeasure.Status) + ".")
+    requested_on: date
+    decided_on: date | None
+    ended_on: date | None
+    authority: str
+    version: int
+
+
+class WitnessOut(Schema):
+    reference: str = Field(description="e.g. W-1A2B3C4D.")
+    person_reference: str
+    status: str = Field(description="One of: " + _codes(Witness.Status) + ".")
+    consent_id: int | None = Field(description="The consent she was called through.")
+    legal_basis: str | None = Field(description="Or the legal basis's reference.")
+    window_open: bool = Field(description="Whether any consent or legal basis stands now.")
+    categories: list[str] = Field(description="The data categories the window opens now.")
+    bases: list[str] = Field(description="What opens it: consent:<id>, legal_basis:<ref>.")
+    person: dict[str, str | int | bool | list | None] = Field(
+        description="Her data in the opened categories only; empty when the window is closed."
+    )
+    measures: list[MeasureOut]
+    version: int
+
+
+class WitnessIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    person: str = Field(max_length=20, description="Her person reference, exactly.")
+    consent_id: int | None = Field(None, ge=1, le=2**63 - 1)
+    legal_basis: str | None = Field(None, max_length=20, description="A legal basis reference.")
+
+
+class WitnessStatusIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["active", "declined", "withdrawn"]
+    version: int = Field(description="The witness's version when you read it.")
+    note: str = Field("", max_length=5_000)
+
+
+class MeasureIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: one_of(ProtectiveMeasure.Kind)
+    status: Literal["requested", "granted", "refused"] = "requested"
+    requested_on: date | None = None
+    decided_on: date | None = None
+    authority: str = Field("", max_length=200)
+
+
+class MeasureStatusIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    status: one_of(ProtectiveMeasure.Status)
+    version: int = Field(description="The measure's version when you read it.")
+    on: date | None = None
+    authority: str = Field("", max_length=200)
+
+
+class LegalBasisOut(Schema):
+    reference: str = Field(description="e.g. LB-1A2B3C4D.")
+    person_reference: str
+    kind: str = Field(description="One of: " + _codes(LegalBasis.Kind) + ".")
+    issued_by: str
+    issuer_reference: str
+    valid_until: date
+    data_categories: list[str]
+    recorded_at: datetime
+    revoked_at: datetime | None
+
+    @staticmethod
+    def resolve_person_reference(basis: LegalBasis) -> str:
+        return basis.person.reference
+
+
+class LegalBasisIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    person: str = Field(max_length=20, description="The person reference it concerns.")
+    kind: one_of(LegalBasis.Kind)
+    issued_by: str = Field(min_length=1, max_length=200)
+    issuer_reference: str = Field(min_length=1, max_length=100)
+    valid_until: date
+    data_categories: list[one_of(Consent.DataCategory)] = Field(min_length=1, max_length=6)
+
+
+def _person_data(person, categories) -> dict:
+    data = {}
+    for category in sorted(categories):
+        for name in access.PERSON_FIELDS_BY_CATEGORY.get(category, ()):
+            value = getattr(person, name)
+            data[name] = value.isoformat() if isinstance(value, date) else value
+    return data
+
+
+def _witness_out(witness: Witness, window) -> dict:
+    return {
+        "reference": witness.reference,
+        "person_reference": witness.person.reference,
+        "status": witness.status,
+        "consent_id": witness.consent_id,
+        "legal_basis": witness.legal_basis.reference if witness.legal_basis_id else None,
+        "window_open": bool(window),
+        "categories": sorted(window.categories),
+        "bases": window.basis_labels,
+        "person": _person_data(witness.person, window.categories) if window else {},
+        "measures": list(witness.measures.all()),
+        "version": witness.version,
+    }
+
+
+def _witnesses(kcase: CriminalCase):
+    return kcase.witnesses.select_related("person", "legal_basis").prefetch_related("measures")
+
+
+def _one_witness(kcase: CriminalCase, witness_reference: str) -> Witness:
+    return get_object_or_404(
+        _witnesses(kcase), reference=witness_reference.strip().upper().replace("\x00", "")
+    )
+
+
+def _read(request, kcase, witnesses) -> list[dict]:
+    windows = services.view_witnesses(kcase, witnesses, actor=request.user, request=request)
+    return [_witness_out(w, windows[w.pk]) for w in witnesses]
+
+
+@router.get(
+    "/criminal-cases/{reference}/witnesses",
+    response={200: list[WitnessOut], **READ_ERRORS},
+    summary="The witnesses of a criminal case, each with the window on her data (audited)",
+)
+def witness_list(request: HttpRequest, reference: str):
+    kcase = _case(request, reference)
+    return _read(request, kcase, list(_witnesses(kcase)))
+
+
+@router.get(
+    "/criminal-cases/{reference}/witnesses/{witness_reference}",
+    response={200: WitnessOut, **READ_ERRORS},
+    summary="One witness and the data her consent or a legal basis opens (audited)",
+)
+def witness_detail(request: HttpRequest, reference: str, witness_reference: str):
+    kcase = _case(request, reference)
+    return _read(request, kcase, [_one_witness(kcase, witness_reference)])[0]
+
+
+@router.post(
+    "/criminal-cases/{reference}/witnesses",
+    response={201: WitnessOut, **WRITE_ERRORS},
+    summary="Ask for a victim as witness: refused (422, `consent`) without consent or legal basis",
+)
+def witness_add(request: HttpRequest, reference: str, payload: WitnessIn):
+    kcase = _case(request, reference, for_change=True)
+    witness = services.request_witness(
+        kcase,
+        actor=request.user,
+        request=request,
+        person=payload.person.replace("\x00", ""),
+        consent=payload.consent_id,
+        legal_basis=(payload.legal_basis or "").replace("\x00", "") or None,
+    )
+    return Status(201, _read(request, kcase, [_witnesses(kcase).get(pk=witness.pk)])[0])
+
+
+@router.post(
+    "/criminal-cases/{reference}/witnesses/{witness_reference}/status",
+    response={200: WitnessOut, **WRITE_ERRORS},
+    summary="She testifies, declines to testify (her protection does not change), or is withdrawn",
+)
+def witness_status(
+    request: HttpRequest, reference: str, witness_reference: str, payload: WitnessStatusIn
+):
+    kcase = _case(request, reference, for_change=True)
+    witness = _one_witness(kcase, witness_reference)
+    action = {
+        "active": services.confirm_witness,
+        "declined": services.decline_to_testify,
+        "withdrawn": services.withdraw_witness,
+    }[payload.status]
+    action(
+        witness,
+        actor=request.user,
+        request=request,
+        expected_version=payload.version,
+        note=payload.note,
+    )
+    return _read(request, kcase, [_witnesses(kcase).get(pk=witness.pk)])[0]
+
+
+@router.post(
+    "/criminal-cases/{reference}/witnesses/{witness_reference}/measures",
+    response={201: MeasureOut, **WRITE_ERRORS},
+    summary="Add a protective measure for a witness",
+)
+def measure_add(request: HttpRequest, reference: str, witness_reference: str, payload: MeasureIn):
+    kcase = _case(request, reference, for_change=True)
+    witness = _one_witness(kcase, witness_reference)
+    measure = services.add_protective_measure(
+        witness,
+        actor=request.user,
+        request=request,
+        kind=payload.kind,
+        status=payload.status,
+        requested_on=payload.requested_on,
+        decided_on=payload.decided_on,
+        authority=payload.authority,
+    )
+    return Status(201, measure)
+
+
+@router.post(
+    "/criminal-cases/{reference}/witnesses/{witness_reference}/measures/{measure_id}",
+    response={200: MeasureOut, **WRITE_ERRORS},
+    summary="Grant, refuse or end a protective measure",
+)
+def measure_status(
+    request: HttpRequest,
+    reference: str,
+    witness_reference: str,
+    measure_id: int,
+    payload: MeasureStatusIn,
+):
+    kcase = _case(request, reference, for_change=True)
+    witness = _one_witness(kcase, witness_reference)
+    if not 0 < measure_id < 2**63:
+        raise Http404
+    measure = get_object_or_404(witness.measures, pk=measure_id)
+    return services.change_measure_status(
+        measure,
+        actor=request.user,
+        request=request,
+        status=payload.status,
+        on=payload.on,
+        authority=payload.authority,
+        expected_version=payload.version,
+    )
+
+
+@router.get(
+    "/criminal-cases/{reference}/legal-bases",
+    response={200: list[LegalBasisOut], **READ_ERRORS},
+    summary="The legal bases recorded on a criminal case",
+)
+def legal_basis_list(request: HttpRequest, reference: str):
+    return list(_case(request, reference).legal_bases.select_related("person"))
+
+
+@router.post(
+    "/criminal-cases/{reference}/legal-bases",
+    response={201: LegalBasisOut, **WRITE_ERRORS},
+    summary="Record a court order or statutory duty opening named categories until a date",
+)
+def legal_basis_add(request: HttpRequest, reference: str, payload: LegalBasisIn):
+    kcase = _case(request, reference, for_change=True)
+    return Status(
+        201,
+        services.record_legal_basis(
+            kcase,
+            actor=request.user,
+            request=request,
+            person=payload.person.replace("\x00", ""),
+            kind=payload.kind,
+            issued_by=payload.issued_by,
+            issuer_reference=payload.issuer_reference,
+            valid_until=payload.valid_until,
+            data_categories=list(payload.data_categories),
+        ),
+    )
+
+
+@router.post(
+    "/criminal-cases/{reference}/legal-bases/{basis_reference}/revoke",
+    response={200: LegalBasisOut, **WRITE_ERRORS},
+    summary="Revoke a legal basis: what it opened closes at once",
+)
+def legal_basis_revoke(request: HttpRequest, reference: str, basis_reference: str):
+    kcase = _case(request, reference, for_change=True)
+    basis = get_object_or_404(
+        kcase.legal_bases.select_related("person"),
+        reference=basis_reference.strip().upper().replace("\x00", ""),
+    )
+    return services.revoke_legal_basis(basis, actor=request.user, request=request)

@@ -9,15 +9,19 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import Agency
+from corridor.consent.models import Consent
 from corridor.incidents.models import Suspect
 from corridor.investigations.models import (
     MONEY_DIGITS,
     TITLE_MAX_LENGTH,
     Asset,
     CaseSuspect,
+    LegalBasis,
     OffenceKind,
+    ProtectiveMeasure,
     Stage,
     Verdict,
+    Witness,
 )
 from corridor.vocabularies import Exploitation, Sex, country_choices
 
@@ -234,3 +238,69 @@ class CompensationForm(forms.Form):
 class PaymentForm(VersionedForm):
     amount = money_field(_("Amount paid"))
     paid_on = forms.DateField(label=_("Paid on"), widget=DATE)
+
+
+# --- victims as witnesses -----------------------------------------------------------------
+
+
+class WitnessForm(forms.Form):
+    person = forms.CharField(
+        label=_("Person reference"),
+        max_length=20,
+        help_text=_(
+            "Her reference, exactly (e.g. P-7K3F9QXM): given by the protection coordinator."
+        ),
+    )
+    legal_basis = forms.ChoiceField(
+        label=_("Legal basis"),
+        required=False,
+        help_text=_("Leave empty to rely on her consent for criminal proceedings."),
+    )
+
+    def __init__(self, *args, bases=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["legal_basis"].choices = _blank(
+            (b.reference, f"{b.reference} · {b.get_kind_display()} · {b.issuer_reference}")
+            for b in bases
+        )
+
+
+class LegalBasisForm(forms.Form):
+    person = forms.CharField(label=_("Person reference"), max_length=20)
+    kind = forms.ChoiceField(label=_("Kind of legal basis"), choices=LegalBasis.Kind.choices)
+    issued_by = forms.CharField(
+        label=_("Issued by"), max_length=200, help_text=_("e.g. Tribunale di Palermo, GIP.")
+    )
+    issuer_reference = forms.CharField(label=_("Its reference"), max_length=100)
+    valid_until = forms.DateField(label=_("Valid until"), widget=DATE)
+    data_categories = forms.MultipleChoiceField(
+        label=_("Data it opens"),
+        choices=Consent.DataCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class MeasureForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Protective measure"), choices=ProtectiveMeasure.Kind.choices)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[
+            (value, label)
+            for value, label in ProtectiveMeasure.Status.choices
+            if value != ProtectiveMeasure.Status.ENDED
+        ],
+    )
+    requested_on = forms.DateField(label=_("Requested on"), widget=DATE, required=False)
+    decided_on = forms.DateField(label=_("Decided on"), widget=DATE, required=False)
+    authority = forms.CharField(label=_("Decided by"), max_length=200, required=False)
+
+
+class MeasureStatusForm(VersionedForm):
+    status = forms.ChoiceField(label=_("Status"), choices=ProtectiveMeasure.Status.choices)
+    on = forms.DateField(label=_("On"), widget=DATE, required=False)
+    authority = forms.CharField(label=_("Decided by"), max_length=200, required=False)
+
+
+class WitnessStatusForm(VersionedForm):
+    status = forms.ChoiceField(label=_("Status"), choices=Witness.Status.choices)
+    note = forms.CharField(label=_("Note"), required=False, widget=NOTE)

@@ -480,6 +480,12 @@ class CriminalCaseEvent(models.Model):
         ASSET_STATUS = "asset_status", _("Asset status changed")
         COMPENSATION = "compensation", _("Compensation ordered")
         PAYMENT = "payment", _("Compensation paid")
+        LEGAL_BASIS = "legal_basis", _("Legal basis recorded")
+        LEGAL_BASIS_REVOKED = "legal_basis_end", _("Legal basis revoked")
+        WITNESS = "witness", _("Witness requested")
+        WITNESS_STATUS = "witness_status", _("Witness status changed")
+        MEASURE = "measure", _("Protective measure requested")
+        MEASURE_STATUS = "measure_status", _("Protective measure status changed")
 
     criminal_case = models.ForeignKey(CriminalCase, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("what"), max_length=20, choices=Kind.choices)
@@ -512,6 +518,16 @@ class CriminalCaseEvent(models.Model):
             return str(Asset.Status(value).label)
         if self.kind == self.Kind.VERDICT and value in Verdict.Outcome.values:
             return str(Verdict.Outcome(value).label)
+        if self.kind == self.Kind.WITNESS_STATUS and value in Witness.Status.values:
+            return str(Witness.Status(value).label)
+        if self.kind == self.Kind.MEASURE_STATUS and value in ProtectiveMeasure.Status.values:
+            return str(ProtectiveMeasure.Status(value).label)
+        if self.kind in (self.Kind.MEASURE, self.Kind.MEASURE_STATUS) and (
+            value in ProtectiveMeasure.Kind.values
+        ):
+            return str(ProtectiveMeasure.Kind(value).label)
+        if self.kind == self.Kind.LEGAL_BASIS and value in LegalBasis.Kind.values:
+            return str(LegalBasis.Kind(value).label)
         return value
 
     @property
@@ -521,3 +537,196 @@ class CriminalCaseEvent(models.Model):
     @property
     def to_label(self) -> str:
         return self._label(self.to_value)
+
+
+# --- victims as witnesses -----------------------------------------------------------------
+#
+# A victim is a witness in a criminal case only through a recorded basis: her consent (for
+# criminal proceedings, naming the agency) or a legal basis recorded on the case (a court
+# order, a statutory duty). What the case's investigators and prosecutors may read of her is
+# decided at read time by `corridor.accounts.access.witness_windows`; nothing here touches her
+# protection case: protection never depends on cooperation.
+
+
+def witness_reference() -> str:
+    return new_reference("W")
+
+
+def legal_basis_reference() -> str:
+    return new_reference("LB")
+
+
+class LegalBasis(models.Model):
+    """A court order or statutory duty that opens named categories of one person's data to a
+    criminal case, until a date; revocable. Every read through it is audited."""
+
+    class Kind(models.TextChoices):
+        COURT_ORDER = "court_order", _("Court order")
+        STATUTORY_DUTY = "statutory_duty", _("Statutory duty")
+        OTHER = "other", _("Other legal basis")
+
+    reference = models.CharField(
+        _("reference"), max_length=12, unique=True, default=legal_basis_reference, editable=False
+    )
+    criminal_case = models.ForeignKey(
+        CriminalCase,
+        verbose_name=_("criminal case"),
+        on_delete=models.CASCADE,
+        related_name="legal_bases",
+    )
+    person = models.ForeignKey(
+        "people.Person",
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Whose data it opens."),
+    )
+    kind = models.CharField(_("kind of legal basis"), max_length=20, choices=Kind.choices)
+    issued_by = models.CharField(
+        _("issued by"), max_length=200, help_text=_("e.g. Tribunale di Palermo, GIP.")
+    )
+    issuer_reference = models.CharField(
+        _("its reference"), max_length=100, help_text=_("The order's or the law's reference.")
+    )
+    valid_until = models.DateField(_("valid until"))
+    data_categories = models.JSONField(_("data it opens"), default=list)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+        verbose_name = _("legal basis")
+        verbose_name_plural = _("legal bases")
+        indexes = [models.Index(fields=["person", "valid_until"], name="legal_basis_person_valid")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def is_valid(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return self.revoked_at is None and self.valid_until >= today
+
+    def category_labels(self) -> list[str]:
+        from corridor.consent.models import Consent
+
+        return [
+            str(Consent.DataCategory(c).label)
+            for c in self.data_categories
+            if c in Consent.DataCategory.values
+        ]
+
+
+class Witness(models.Model):
+    """A victim called as a witness in a criminal case, through her consent XOR a legal basis."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        ACTIVE = "active", _("Active")
+        DECLINED = "declined", _("Declined to testify")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    reference = models.CharField(
+        _("reference"), max_length=12, unique=True, default=witness_reference, editable=False
+    )
+    criminal_case = models.ForeignKey(
+        CriminalCase,
+        verbose_name=_("criminal case"),
+        on_delete=models.CASCADE,
+        related_name="witnesses",
+    )
+    person = models.ForeignKey(
+        "people.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="+"
+    )
+    consent = models.ForeignKey(
+        "consent.Consent",
+        verbose_name=_("consent"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    legal_basis = models.ForeignKey(
+        LegalBasis,
+        verbose_name=_("legal basis"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="witnesses",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.REQUESTED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now, editable=False)
+    status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        verbose_name = _("witness")
+        verbose_name_plural = _("witnesses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["criminal_case", "person"], name="criminal_case_witness_once"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(consent__isnull=False, legal_basis__isnull=True)
+                    | models.Q(consent__isnull=True, legal_basis__isnull=False)
+                ),
+                name="witness_consent_xor_legal_basis",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class ProtectiveMeasure(models.Model):
+    """A measure that protects a witness: asked for, granted or refused, and ended."""
+
+    class Kind(models.TextChoices):
+        ANONYMITY = "anonymity", _("Anonymity")
+        IN_CAMERA = "in_camera", _("In camera hearing")
+        VIDEO = "video", _("Testimony by video link")
+        RELOCATION = "relocation", _("Relocation")
+        ACCOMPANIMENT = "accompaniment", _("Accompaniment in court")
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        GRANTED = "granted", _("Granted")
+        REFUSED = "refused", _("Refused")
+        ENDED = "ended", _("Ended")
+
+    witness = models.ForeignKey(
+        Witness, verbose_name=_("witness"), on_delete=models.CASCADE, related_name="measures"
+    )
+    kind = models.CharField(_("protective measure"), max_length=20, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.REQUESTED
+    )
+    requested_on = models.DateField(_("requested on"), default=timezone.localdate)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    authority = models.CharField(_("decided by"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["requested_on", "pk"]
+        verbose_name = _("protective measure")
+        verbose_name_plural = _("protective measures")
+
+    def __str__(self) -> str:
+        return self.get_kind_display()

@@ -8,7 +8,9 @@ and tells whoever must act once the transaction commits.
 The lifecycle is the table `TRANSITIONS`: from each stage, the stages a case may move to
 and the roles that may move it there. Each stage reached keeps its date.
 
-Nothing here reads or changes a protection case: protection never depends on prosecution.
+Nothing here reads or changes a protection case: protection never depends on prosecution. A
+victim's data reaches the case only as a witness, through the window her consent or a legal
+basis opens (`corridor.accounts.access.witness_windows`).
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ from django.utils.translation import gettext as _
 
 from corridor.accounts import access
 from corridor.accounts.models import Agency, Role, User
+from corridor.audit.models import AuditEvent
 from corridor.audit.services import Action, record_event
+from corridor.consent.models import Consent
 from corridor.core.concurrency import ConcurrentEdit, save_versioned
 from corridor.core.text import visible_text
 from corridor.incidents.models import Incident, Suspect
@@ -40,12 +44,16 @@ from corridor.investigations.models import (
     CompensationOrder,
     CriminalCase,
     CriminalCaseEvent,
+    LegalBasis,
     Offence,
     OffenceKind,
+    ProtectiveMeasure,
     Stage,
     Verdict,
+    Witness,
 )
 from corridor.notifications.services import notify
+from corridor.people.models import Person
 
 Kind = CriminalCaseEvent.Kind
 
@@ -1043,3 +1051,478 @@ def record_compensation_payment(
 
 def offence_choices(criminal_case: CriminalCase) -> list[tuple[int, str]]:
     return [(o.pk, str(o)) for o in criminal_case.offences.all()]
+
+
+# --- victims as witnesses -----------------------------------------------------------------
+#
+# A victim is called as a witness only through a recorded basis: her active consent for
+# criminal proceedings naming the actor's agency (or its sector), or a valid legal basis
+# recorded on the case. Asking for a witness takes her person reference, exact: the lookup
+# covers the persons held by the agencies of the actor's country, and a refusal says the same
+# thing whether the reference exists or not, so that nobody learns of a person (let alone her
+# name) outside her scope before a basis exists. What the case then sees of her is the window
+# of `corridor.accounts.access.witness_windows`, computed at each read and audited.
+#
+# Nothing here reads or changes a protection case: declining to testify, withdrawing, a
+# protective measure refused — her protection stays exactly as it was.
+
+WitnessStatus = Witness.Status
+MeasureStatus = ProtectiveMeasure.Status
+
+# From each witness status, the statuses it may move to.
+WITNESS_TRANSITIONS = {
+    WitnessStatus.REQUESTED: {
+        WitnessStatus.ACTIVE,
+        WitnessStatus.DECLINED,
+        WitnessStatus.WITHDRAWN,
+    },
+    WitnessStatus.ACTIVE: {WitnessStatus.DECLINED, WitnessStatus.WITHDRAWN},
+    WitnessStatus.DECLINED: {WitnessStatus.ACTIVE, WitnessStatus.WITHDRAWN},
+    WitnessStatus.WITHDRAWN: set(),
+}
+MEASURE_TRANSITIONS = {
+    MeasureStatus.REQUESTED: {MeasureStatus.GRANTED, MeasureStatus.REFUSED},
+    MeasureStatus.GRANTED: {MeasureStatus.ENDED},
+    MeasureStatus.REFUSED: set(),
+    MeasureStatus.ENDED: set(),
+}
+
+
+def _national_person(actor, reference) -> Person | None:
+    """The person with exactly this reference held by an agency of the actor's country."""
+    reference = visible_text(str(reference or "")).strip().upper()
+    if not reference or not actor.agency_id:
+        return None
+    return (
+        Person.objects.filter(reference=reference, owner_agency__country=actor.agency.country)
+        .select_related("owner_agency")
+        .first()
+    )
+
+
+def _categories(values, errors: dict) -> list[str]:
+    values = list(dict.fromkeys(values or []))
+    if not values or set(values) - set(Consent.DataCategory.values):
+        errors["data_categories"] = _("Choose at least one known category of data.")
+    return values
+
+
+def record_legal_basis(
+    criminal_case: CriminalCase,
+    *,
+    actor,
+    person: Person | str,
+    kind: str,
+    issued_by: str,
+    issuer_reference: str,
+    valid_until: date | None,
+    data_categories: list[str],
+    request: HttpRequest | None = None,
+) -> LegalBasis:
+    """Record the court order or statutory duty that opens the named categories of one
+    person's data to this case until `valid_until`. The protection coordinator sees it and
+    every read it allows."""
+    _require(actor, criminal_case)
+    _not_closed(criminal_case)
+    errors: dict = {}
+    reference = person.reference if isinstance(person, Person) else person
+    found = _national_person(actor, reference)
+    if found is None:
+        errors["person"] = _("No person with the reference {reference} is known.").format(
+            reference=visible_text(str(reference or "")).strip() or "—"
+        )
+    if valid_until is None:
+        errors["valid_until"] = _("Say until when it is valid.")
+    elif valid_until < timezone.localdate():
+        errors["valid_until"] = _("This legal basis has already expired.")
+    basis = LegalBasis(
+        criminal_case=criminal_case,
+        person=found,
+        kind=kind or "",
+        issued_by=visible_text(issued_by).strip(),
+        issuer_reference=visible_text(issuer_reference).strip(),
+        valid_until=valid_until,
+        data_categories=_categories(data_categories, errors),
+        recorded_by=actor,
+    )
+    _clean(basis, errors, exclude=["criminal_case", "person", "recorded_by", "valid_until"])
+    _raise(errors)
+    with transaction.atomic():
+        basis.save()
+        _event(
+            criminal_case,
+            actor=actor,
+            kind=Kind.LEGAL_BASIS,
+            from_value=basis.reference,
+            to_value=basis.kind,
+            on=valid_until,
+        )
+        record_event(
+            Action.CREATE,
+            actor=actor,
+            obj=basis,
+            request=request,
+            details={
+                "person": found.reference,
+                "criminal_case": criminal_case.reference,
+                "kind": basis.kind,
+                "issued_by": basis.issued_by,
+                "issuer_reference": basis.issuer_reference,
+                "valid_until": valid_until.isoformat(),
+                "data_categories": basis.data_categories,
+            },
+        )
+    return basis
+
+
+def revoke_legal_basis(
+    basis: LegalBasis, *, actor, request: HttpRequest | None = None
+) -> LegalBasis:
+    """From now on the legal basis opens nothing."""
+    criminal_case = basis.criminal_case
+    _require(actor, criminal_case)
+    with transaction.atomic():
+        updated = LegalBasis.objects.filter(pk=basis.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoked_by=actor
+        )
+        if updated != 1:
+            raise ValidationError({"legal_basis": _("This legal basis was already revoked.")})
+        basis.refresh_from_db()
+        _event(
+            criminal_case, actor=actor, kind=Kind.LEGAL_BASIS_REVOKED, from_value=basis.reference
+        )
+        record_event(
+            Action.CHANGE,
+            actor=actor,
+            obj=basis,
+            request=request,
+            details={"person": basis.person.reference, "revoked": True},
+        )
+    return basis
+
+
+def _no_basis(reference: str) -> ValidationError:
+    return ValidationError(
+        {
+            "consent": _(
+                "No consent or legal basis lets your agency call {reference} as a witness. "
+                "Ask the protection coordinator to record her consent for criminal proceedings "
+                "naming your agency, or record the court order or statutory duty first."
+            ).format(reference=reference or "—")
+        }
+    )
+
+
+def request_witness(
+    criminal_case: CriminalCase,
+    *,
+    actor,
+    person: Person | str,
+    consent: Consent | int | None = None,
+    legal_basis: LegalBasis | str | None = None,
+    request: HttpRequest | None = None,
+) -> Witness:
+    """Call a victim as a witness, through her consent or a legal basis (the one named, or
+    else her newest consent covering criminal proceedings for the actor's agency, or else the
+    case's valid legal basis for her). Refused, the error under `consent`, when none stands —
+    with the same words whether the reference exists or not."""
+    _require(actor, criminal_case)
+    _not_closed(criminal_case)
+    reference = (
+        visible_text(person.reference if isinstance(person, Person) else str(person or ""))
+        .strip()
+        .upper()
+    )
+    found = _national_person(actor, reference)
+    if found is None:
+        raise _no_basis(reference)
+    consents = access.criminal_proceedings_consents(actor, [found])[found.pk]
+    bases = access.valid_legal_bases(criminal_case, [found])[found.pk]
+    chosen_consent = chosen_basis = None
+    if consent not in (None, ""):
+        pk = consent.pk if isinstance(consent, Consent) else consent
+        chosen_consent = next((c for c in consents if str(c.pk) == str(pk)), None)
+        if chosen_consent is None:
+            raise ValidationError(
+                {"consent": _("This consent does not cover criminal proceedings for your agency.")}
+            )
+    elif legal_basis not in (None, ""):
+        ref = legal_basis.reference if isinstance(legal_basis, LegalBasis) else str(legal_basis)
+        chosen_basis = next((b for b in bases if b.reference == ref.strip().upper()), None)
+        if chosen_basis is None:
+            raise ValidationError(
+                {"legal_basis": _("Choose a valid legal basis of this case for this person.")}
+            )
+    elif consents:
+        chosen_consent = consents[0]
+    elif bases:
+        chosen_basis = bases[0]
+    else:
+        raise _no_basis(reference)
+    if Witness.objects.filter(criminal_case=criminal_case, person=found).exists():
+        raise ValidationError(
+            {
+                "person": _("{reference} is already a witness in this case.").format(
+                    reference=reference
+                )
+            }
+        )
+    with transaction.atomic():
+        witness = Witness.objects.create(
+            criminal_case=criminal_case,
+            person=found,
+            consent=chosen_consent,
+            legal_basis=chosen_basis,
+            requested_by=actor,
+        )
+        _event(criminal_case, actor=actor, kind=Kind.WITNESS, from_value=witness.reference)
+        record_event(
+            Action.CREATE,
+            actor=actor,
+            obj=witness,
+            request=request,
+            details={
+                "person": found.reference,
+                "criminal_case": criminal_case.reference,
+                "basis": _basis_label(witness),
+            },
+        )
+    return witness
+
+
+def _basis_label(witness: Witness) -> str:
+    if witness.consent_id:
+        return f"consent:{witness.consent_id}"
+    return f"legal_basis:{witness.legal_basis.reference}"
+
+
+def _move_witness(witness: Witness, *, actor, status, expected_version, note, request) -> Witness:
+    criminal_case = witness.criminal_case
+    _require(actor, criminal_case)
+    if expected_version is not None:
+        _check_version(witness, expected_version)
+    if status not in WITNESS_TRANSITIONS.get(witness.status, set()):
+        raise ValidationError(
+            {
+                "status": _("A witness who is {status} cannot become {target}.").format(
+                    status=witness.get_status_display().lower(),
+                    target=_label(WitnessStatus, status).lower(),
+                )
+            }
+        )
+    previous = witness.status
+    witness.status = status
+    witness.status_changed_at = timezone.now()
+    with transaction.atomic():
+        save_versioned(witness, witness.version, ["status", "status_changed_at"])
+        _event(
+            criminal_case,
+            actor=actor,
+            kind=Kind.WITNESS_STATUS,
+            from_value=previous,
+            to_value=status,
+            note=note,
+        )
+        record_event(
+            Action.CHANGE,
+            actor=actor,
+            obj=witness,
+            request=request,
+            reason=(note or "").strip(),
+            details={"person": witness.person.reference, "status": [previous, status]},
+        )
+    return witness
+
+
+def confirm_witness(witness, *, actor, expected_version=None, note="", request=None) -> Witness:
+    """She agreed to testify."""
+    return _move_witness(
+        witness,
+        actor=actor,
+        status=WitnessStatus.ACTIVE,
+        expected_version=expected_version,
+        note=note,
+        request=request,
+    )
+
+
+def decline_to_testify(witness, *, actor, expected_version=None, note="", request=None):
+    """She declines to testify: recorded on the criminal case, and nothing else changes —
+    not her protection case, its stage, its referrals or her assistance."""
+    return _move_witness(
+        witness,
+        actor=actor,
+        status=WitnessStatus.DECLINED,
+        expected_version=expected_version,
+        note=note,
+        request=request,
+    )
+
+
+def withdraw_witness(witness, *, actor, expected_version=None, note="", request=None):
+    """The case no longer calls her: the window on her data closes."""
+    return _move_witness(
+        witness,
+        actor=actor,
+        status=WitnessStatus.WITHDRAWN,
+        expected_version=expected_version,
+        note=note,
+        request=request,
+    )
+
+
+withdraw = withdraw_witness
+
+
+def add_protective_measure(
+    witness: Witness,
+    *,
+    actor,
+    kind: str,
+    status: str = MeasureStatus.REQUESTED,
+    requested_on: date | None = None,
+    decided_on: date | None = None,
+    authority: str = "",
+    request: HttpRequest | None = None,
+) -> ProtectiveMeasure:
+    """A protective measure for the witness (anonymity, in camera hearing, video link,
+    relocation, accompaniment), asked for or already decided."""
+    criminal_case = witness.criminal_case
+    _require(actor, criminal_case)
+    if witness.status == WitnessStatus.WITHDRAWN:
+        raise ValidationError({"witness": _("This witness was withdrawn.")})
+    errors: dict = {}
+    requested_on = requested_on or timezone.localdate()
+    _not_in_future(requested_on, "requested_on", errors)
+    if status in (MeasureStatus.GRANTED, MeasureStatus.REFUSED):
+        decided_on = decided_on or timezone.localdate()
+        _not_in_future(decided_on, "decided_on", errors)
+        if decided_on < requested_on:
+            errors.setdefault("decided_on", _("A decision cannot precede the request."))
+    elif status == MeasureStatus.REQUESTED:
+        if decided_on is not None:
+            errors["decided_on"] = _("Only a granted or refused measure has this date.")
+    elif status:
+        errors["status"] = _("A new measure is requested, granted or refused.")
+    measure = ProtectiveMeasure(
+        witness=witness,
+        kind=kind or "",
+        status=status or "",
+        requested_on=requested_on,
+        decided_on=decided_on,
+        authority=visible_text(authority).strip(),
+        recorded_by=actor,
+    )
+    _clean(measure, errors, exclude=["witness", "recorded_by"])
+    _raise(errors)
+    with transaction.atomic():
+        measure.save()
+        _event(
+            criminal_case,
+            actor=actor,
+            kind=Kind.MEASURE,
+            from_value=witness.reference,
+            to_value=measure.kind,
+            on=requested_on,
+        )
+        _changed(
+            criminal_case,
+            actor=actor,
+            request=request,
+            witness=witness.reference,
+            measure=measure.kind,
+            status=measure.status,
+        )
+    return measure
+
+
+def change_measure_status(
+    measure: ProtectiveMeasure,
+    *,
+    actor,
+    status: str,
+    expected_version: int,
+    on: date | None = None,
+    authority: str = "",
+    request: HttpRequest | None = None,
+) -> ProtectiveMeasure:
+    """Grant or refuse a requested measure, or end a granted one, on `on` (today)."""
+    witness = measure.witness
+    criminal_case = witness.criminal_case
+    _require(actor, criminal_case)
+    _check_version(measure, expected_version)
+    errors: dict = {}
+    if status not in MEASURE_TRANSITIONS.get(measure.status, set()):
+        errors["status"] = _("A measure that is {status} cannot become {target}.").format(
+            status=measure.get_status_display().lower(),
+            target=_label(MeasureStatus, status).lower(),
+        )
+    on = on or timezone.localdate()
+    _not_in_future(on, "on", errors)
+    since = measure.decided_on or measure.requested_on
+    if on < since:
+        errors.setdefault("on", _("The date cannot precede {date}.").format(date=_date(since)))
+    _raise(errors)
+    previous = measure.status
+    measure.status = status
+    fields = ["status"]
+    if status == MeasureStatus.ENDED:
+        measure.ended_on = on
+        fields.append("ended_on")
+    else:
+        measure.decided_on = on
+        fields.append("decided_on")
+    if authority:
+        measure.authority = visible_text(authority).strip()[:200]
+        fields.append("authority")
+    with transaction.atomic():
+        save_versioned(measure, expected_version, fields)
+        _event(
+            criminal_case,
+            actor=actor,
+            kind=Kind.MEASURE_STATUS,
+            from_value=measure.kind,
+            to_value=status,
+            on=on,
+        )
+        _changed(
+            criminal_case,
+            actor=actor,
+            request=request,
+            witness=witness.reference,
+            measure=measure.pk,
+            status=[previous, status],
+        )
+    return measure
+
+
+def view_witnesses(
+    criminal_case: CriminalCase, witnesses, *, actor, request: HttpRequest | None = None
+) -> dict[int, access.WitnessWindow]:
+    """The window on each witness for the actor; each read through an open window is
+    audited, naming the bases (and so shown to the protection coordinator)."""
+    witnesses = list(witnesses)
+    windows = access.witness_windows(actor, criminal_case, witnesses)
+    for witness in witnesses:
+        window = windows[witness.pk]
+        if window:
+            record_event(
+                Action.VIEW,
+                actor=actor,
+                obj=witness,
+                request=request,
+                details={
+                    "person": witness.person.reference,
+                    "criminal_case": criminal_case.reference,
+                    "basis": window.basis_labels,
+                    "categories": sorted(window.categories),
+                },
+            )
+    return windows
+
+
+def witness_crossings(person: Person, *, limit: int = 50):
+    """The reads of the person's data through a witness window, newest first."""
+    return AuditEvent.objects.filter(
+        action=Action.VIEW, object_type="witness", person_ref=person.reference
+    ).order_by("-at", "-pk")[:limit]

@@ -25,4 +25,31 @@ urlpatterns = [
         views.payment_add,
         name="payment_add",
     ),
+    path("<str:reference>/witnesses/new/", views.witness_add, name="witness_add"),
+    path(
+        "<str:reference>/witnesses/<str:witness_reference>/",
+        views.witness_detail,
+        name="witness_detail",
+    ),
+    path(
+        "<str:reference>/witnesses/<str:witness_reference>/status/",
+        views.witness_status,
+        name="witness_status",
+    ),
+    path(
+        "<str:reference>/witnesses/<str:witness_reference>/measures/new/",
+        views.measure_add,
+        name="measure_add",
+    ),
+    path(
+        "<str:reference>/witnesses/<str:witness_reference>/measures/<int:measure_id>/",
+        views.measure_status,
+        name="measure_status",
+    ),
+    path("<str:reference>/legal-bases/new/", views.legal_basis_add, name="legal_basis_add"),
+    path(
+        "<str:reference>/legal-bases/<str:basis_reference>/revoke/",
+        views.legal_basis_revoke,
+        name="legal_basis_revoke",
+    ),
 ]

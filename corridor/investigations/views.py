@@ -6,13 +6,17 @@ A criminal case outside the user's scope is a 404, like one that does not exist
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from corridor.accounts import access
+from corridor.cases.models import NeedsAssessment, ProtectionCase
+from corridor.consent.models import Consent
+from corridor.core.concurrency import ConcurrentEdit
 from corridor.core.forms import perform_on_form
 from corridor.core.paging import CappedPaginator
 from corridor.investigations import forms, services
@@ -22,7 +26,9 @@ from corridor.investigations.models import (
     CompensationOrder,
     CriminalCase,
     Stage,
+    Witness,
 )
+from corridor.people.models import Person
 
 GET_POST = require_http_methods(["GET", "POST"])
 PAGE_SIZE = 50
@@ -82,6 +88,9 @@ def case_detail(request, reference):
         else None,
         "file_open": criminal_case.stage not in services.CLOSED_STAGES,
         "trial_stage": criminal_case.stage in services.TRIAL_STAGES,
+        "witnesses": witness_rows(user, criminal_case, request),
+        "legal_bases": criminal_case.legal_bases.select_related("person"),
+        "today": timezone.localdate(),
     }
     return render(request, "investigations/detail.html", context)
 
@@ -328,3 +337,227 @@ def payment_add(request, reference, order_id):
         ),
         success=_("Payment recorded."),
     )
+
+
+# --- victims as witnesses -----------------------------------------------------------------
+
+
+def _witnesses(kcase):
+    return kcase.witnesses.select_related("person", "consent", "legal_basis").prefetch_related(
+        "measures"
+    )
+
+
+def _witness(kcase, witness_reference) -> Witness:
+    return get_object_or_404(_witnesses(kcase), reference=(witness_reference or "").strip().upper())
+
+
+def witness_rows(user, kcase, request=None) -> list[dict]:
+    """Each witness with the window the user has on her (audited, one event a witness)."""
+    witnesses = list(_witnesses(kcase))
+    windows = services.view_witnesses(kcase, witnesses, actor=user, request=request)
+    rows = []
+    for witness in witnesses:
+        window = windows[witness.pk]
+        rows.append(
+            {
+                "witness": witness,
+                "window": window,
+                "name": witness.person.display_name if "identity" in window.categories else "",
+            }
+        )
+    return rows
+
+
+def _opened_data(person, categories) -> list[tuple[str, str, object]]:
+    """(category label, field label, value) of the person's data the window opens."""
+    rows = []
+    for category in Consent.DataCategory.values:
+        if category not in categories:
+            continue
+        label = Consent.DataCategory(category).label
+        for name in access.PERSON_FIELDS_BY_CATEGORY.get(category, ()):
+            field = Person._meta.get_field(name)
+            value = getattr(person, name)
+            if field.choices:
+                value = getattr(person, f"get_{name}_display")()
+            rows.append((label, field.verbose_name, value))
+        if category == "health":
+            for assessment in NeedsAssessment.objects.filter(case__person=person)[:5]:
+                rows.append((label, assessment.assessed_on, ", ".join(assessment.need_labels())))
+        if category == "case":
+            for case in ProtectionCase.objects.filter(person=person):
+                rows.append((label, case.reference, case.get_status_display()))
+    return rows
+
+
+@login_required
+def witness_detail(request, reference, witness_reference):
+    user = request.user
+    kcase = access.get_criminal_case_for_user(user, reference)
+    witness = _witness(kcase, witness_reference)
+    window = services.view_witnesses(kcase, [witness], actor=user, request=request)[witness.pk]
+    can_manage = access.can_manage_criminal_case(user, kcase)
+    return render(
+        request,
+        "investigations/witness.html",
+        {
+            "kcase": kcase,
+            "witness": witness,
+            "window": window,
+            "opened": _opened_data(witness.person, window.categories) if window else [],
+            "measures": witness.measures.all(),
+            "can_manage": can_manage,
+            "next_statuses": [
+                (s, Witness.Status(s).label)
+                for s in Witness.Status.values
+                if s in services.WITNESS_TRANSITIONS.get(witness.status, set())
+            ]
+            if can_manage
+            else [],
+        },
+    )
+
+
+@login_required
+@GET_POST
+def witness_add(request, reference):
+    kcase = _for_change(request, reference)
+    bases = kcase.legal_bases.filter(revoked_at__isnull=True, valid_until__gte=timezone.localdate())
+    return _form_page(
+        request,
+        kcase,
+        forms.WitnessForm(_bound(request), bases=bases),
+        lambda data: services.request_witness(
+            kcase,
+            actor=request.user,
+            request=request,
+            person=data["person"],
+            legal_basis=data["legal_basis"] or None,
+        ),
+        title=_("Ask for a victim as witness"),
+        intro=_(
+            "Only through her consent for criminal proceedings or a recorded legal basis. "
+            "Her protection never depends on her testimony."
+        ),
+        success=_("Witness requested."),
+    )
+
+
+@login_required
+@require_POST
+def witness_status(request, reference, witness_reference):
+    kcase = _for_change(request, reference)
+    witness = _witness(kcase, witness_reference)
+    form = forms.WitnessStatusForm(request.POST)
+    actions = {
+        Witness.Status.ACTIVE: services.confirm_witness,
+        Witness.Status.DECLINED: services.decline_to_testify,
+        Witness.Status.WITHDRAWN: services.withdraw_witness,
+    }
+    if form.is_valid() and form.cleaned_data["status"] in actions:
+        data = form.cleaned_data
+        try:
+            actions[data["status"]](
+                witness,
+                actor=request.user,
+                request=request,
+                expected_version=data["version"],
+                note=data["note"],
+            )
+        except (ValidationError, ConcurrentEdit) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, _("Witness status changed."))
+    else:
+        messages.error(request, _("Choose a status."))
+    return redirect("investigations:witness_detail", kcase.reference, witness.reference)
+
+
+def _witness_form_page(request, kcase, witness, form, perform, *, title, success):
+    if request.method == "POST" and form.is_valid():
+        if perform_on_form(form, lambda: perform(form.cleaned_data)):
+            messages.success(request, success)
+            return redirect("investigations:witness_detail", kcase.reference, witness.reference)
+    return render(
+        request,
+        "investigations/form.html",
+        {"kcase": kcase, "form": form, "title": title, "intro": witness.reference},
+    )
+
+
+@login_required
+@GET_POST
+def measure_add(request, reference, witness_reference):
+    kcase = _for_change(request, reference)
+    witness = _witness(kcase, witness_reference)
+    return _witness_form_page(
+        request,
+        kcase,
+        witness,
+        forms.MeasureForm(_bound(request)),
+        lambda data: services.add_protective_measure(
+            witness, actor=request.user, request=request, **data
+        ),
+        title=_("Add a protective measure"),
+        success=_("Protective measure recorded."),
+    )
+
+
+@login_required
+@GET_POST
+def measure_status(request, reference, witness_reference, measure_id):
+    kcase = _for_change(request, reference)
+    witness = _witness(kcase, witness_reference)
+    measure = get_object_or_404(witness.measures, pk=measure_id)
+    return _witness_form_page(
+        request,
+        kcase,
+        witness,
+        forms.MeasureStatusForm(_bound(request), initial={"version": measure.version}),
+        lambda data: services.change_measure_status(
+            measure,
+            actor=request.user,
+            request=request,
+            status=data["status"],
+            on=data["on"],
+            authority=data["authority"],
+            expected_version=data["version"],
+        ),
+        title=_("Change the status of a protective measure"),
+        success=_("Protective measure updated."),
+    )
+
+
+@login_required
+@GET_POST
+def legal_basis_add(request, reference):
+    kcase = _for_change(request, reference)
+    return _form_page(
+        request,
+        kcase,
+        forms.LegalBasisForm(_bound(request)),
+        lambda data: services.record_legal_basis(
+            kcase, actor=request.user, request=request, **data
+        ),
+        title=_("Record a legal basis"),
+        intro=_(
+            "A court order or statutory duty opens only the data it names, until its date. "
+            "Every read is shown to the protection coordinator."
+        ),
+        success=_("Legal basis recorded."),
+    )
+
+
+@login_required
+@require_POST
+def legal_basis_revoke(request, reference, basis_reference):
+    kcase = _for_change(request, reference)
+    basis = get_object_or_404(kcase.legal_bases, reference=(basis_reference or "").upper())
+    try:
+        services.revoke_legal_basis(basis, actor=request.user, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Legal basis revoked."))
+    return redirect("investigations:detail", kcase.reference)

@@ -364,6 +364,9 @@ CRIMINAL_CASE_ROWS = [
     *(
         getattr(investigations, name)
         for name in (
+            "ProtectiveMeasure",
+            "Witness",
+            "LegalBasis",
             "CriminalCaseEvent",
             "CompensationOrder",
             "Asset",

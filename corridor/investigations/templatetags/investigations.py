@@ -15,3 +15,15 @@ def criminal_cases_of(context, incident):
         return {"shown": False}
     cases = access.criminal_cases_visible_to(user).filter(incident_links__incident=incident)
     return {"shown": True, "incident": incident, "cases": list(cases.order_by("-opened_at")[:20])}
+
+
+@register.inclusion_tag("investigations/_witness_crossings.html", takes_context=True)
+def witness_crossings(context, person):
+    """`{% witness_crossings person %}`: on a protection case's page, for the protection
+    coordinator, every read of the person's data through a witness window."""
+    from corridor.investigations.services import witness_crossings as crossings_of
+
+    user = context["request"].user
+    if not access.can_see_witness_crossings(user, person):
+        return {"shown": False}
+    return {"shown": True, "crossings": list(crossings_of(person))}

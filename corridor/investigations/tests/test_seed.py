@@ -62,3 +62,22 @@ def test_the_seed_investigates_some_incidents_within_the_rules():
     details = AuditEvent.objects.get(object_type="seed").details
     assert details["rows"]["criminal_cases"] == len(cases)
     assert AuditEvent.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_seed_calls_some_victims_as_witnesses_through_a_basis_that_stands():
+    from corridor.accounts import access
+    from corridor.investigations.models import Witness
+
+    call_command("seed", victims=600, as_of=AS_OF, verbosity=0)
+    witnesses = list(Witness.objects.select_related("consent", "legal_basis", "criminal_case"))
+    assert witnesses and {bool(w.consent_id) for w in witnesses} == {True, False}
+    for witness in witnesses:
+        if witness.consent_id:
+            consent = witness.consent
+            assert "criminal_proceedings" in consent.purposes and consent.is_active
+            assert witness.criminal_case.owner_agency in consent.recipient_agencies.all()
+        else:
+            assert witness.legal_basis.person_id == witness.person_id
+        assert witness.measures.exists()
+    assert access.witness_windows  # computed at read time: nothing cached in the seed
