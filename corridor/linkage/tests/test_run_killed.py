@@ -28,6 +28,10 @@ from corridor.accounts.models import User
 from corridor.linkage.models import MatchCandidate
 from corridor.linkage.services import check_unchecked_persons
 from corridor.linkage.tasks import start_linkage_run
+from corridor.retention.services import apply_retention
+# The worker's daily retention run erases the seed's expired records when it starts; done
+# first, so that both runs below read the same records.
+apply_retention()
 check_unchecked_persons()  # as `corridor demo` does: the worker's periodic check finds none
 job = start_linkage_run(actor=User.objects.get(username="coordinator"))
 print(json.dumps({"job": str(job.pk), "pairs": MatchCandidate.objects.count()}))
