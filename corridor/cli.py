@@ -71,6 +71,8 @@ def _demo_environment(args: list[str]) -> None:
     known, _ = parser.parse_known_args(args)
 
     os.environ.setdefault("CORRIDOR_ENV", "demo")
+    if "--no-serve" not in args:  # the demo's server sends hashed, compressed static files
+        os.environ.setdefault("CORRIDOR_STATIC_COLLECTED", "1")
     country = (known.country or os.environ.get("CORRIDOR_COUNTRY") or "IT").strip().upper()
     os.environ["CORRIDOR_COUNTRY"] = country
     # A demo of another country gets its own directory, so it can run beside the IT one.

@@ -346,18 +346,20 @@ TIME_ZONE = os.environ.get("CORRIDOR_TIME_ZONE", "UTC")
 
 STATIC_URL = "/static/"
 STATIC_ROOT = CORRIDOR_DATA_DIR / "static"
-# The demo serves static files straight from the apps. Production serves what `corridor serve`
-# collected: names carrying a hash of the content, compressed, cached by browsers for a year.
-WHITENOISE_USE_FINDERS = not PRODUCTION
+# Production (`corridor serve`) and the demo's server (`corridor demo`) serve static files
+# collected at start when they changed: names carrying a hash of the content, compressed,
+# cached by browsers for a year. Tests and other commands serve them straight from the apps.
+STATIC_COLLECTED = PRODUCTION or envbool("CORRIDOR_STATIC_COLLECTED", False)
+WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
 # Source maps are for developers' tools: not worth minutes of compression at every start.
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
-WHITENOISE_KEEP_ONLY_HASHED_FILES = PRODUCTION
-WHITENOISE_AUTOREFRESH = not PRODUCTION
+WHITENOISE_KEEP_ONLY_HASHED_FILES = STATIC_COLLECTED
+WHITENOISE_AUTOREFRESH = not STATIC_COLLECTED
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "corridor.core.storage.CompressedStaticFiles"
-        if PRODUCTION
+        if STATIC_COLLECTED
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }

@@ -8,26 +8,12 @@ reverse proxy (TLS, request limits) and run `corridor worker` beside it for back
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-
-def static_files_changed() -> bool:
-    """Whether a source static file is newer than the last collection (an upgrade)."""
-    from django.contrib.staticfiles.finders import get_finders
-
-    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
-    if not manifest.exists():
-        return True
-    collected_at = manifest.stat().st_mtime
-    for finder in get_finders():
-        for path, storage in finder.list(ignore_patterns=None):
-            if Path(storage.path(path)).stat().st_mtime > collected_at:
-                return True
-    return False
+from corridor.core.storage import static_files_changed
 
 
 def default_workers() -> int:

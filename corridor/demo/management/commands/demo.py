@@ -14,6 +14,7 @@ from django.db import connection
 
 from corridor.accounts.models import Agency
 from corridor.cases.models import ProtectionCase
+from corridor.core.storage import static_files_changed
 from corridor.demo.demo_work import prepare_demo_work
 from corridor.demo.loader import (
     assign_demo_coordinator,
@@ -231,7 +232,10 @@ class Command(BaseCommand):
     def _serve(self, host: str, port: int, url: str) -> None:
         from waitress import serve
 
-        from corridor.wsgi import application
+        if settings.STATIC_COLLECTED and static_files_changed():
+            self._step("Collecting and compressing static files (first start or an upgrade)...")
+            call_command("collectstatic", interactive=False, verbosity=0)
+        from corridor.wsgi import application  # after collecting: WhiteNoise lists the files
 
         data_dir = Path(settings.CORRIDOR_DATA_DIR)
         self.stdout.write(
