@@ -4,7 +4,6 @@ Every form that edits the case (or an offence record) carries the hidden `versio
 with the page, so a change based on an old read is refused instead of overwriting.
 """
 
-import pycountry
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +12,7 @@ from corridor.accounts.forms import AgencyMultipleChoiceField
 from corridor.accounts.models import Agency, Role, User
 from corridor.cases.models import NEED_CHOICES, CompelledOffence, ProtectionCase, reflection_days
 from corridor.consent.models import Consent
+from corridor.vocabularies import is_country
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 NOTE = forms.Textarea(attrs={"rows": 3})
@@ -206,7 +206,7 @@ class ConsentForm(forms.Form):
     def clean_recipient_countries(self) -> list[str]:
         codes = [c.strip().upper() for c in self.cleaned_data["recipient_countries"].split(",")]
         codes = [c for c in codes if c]
-        unknown = [c for c in codes if pycountry.countries.get(alpha_2=c) is None]
+        unknown = [c for c in codes if not is_country(c)]
         if unknown:
             raise forms.ValidationError(
                 _("Unknown country code: {codes}.").format(codes=", ".join(unknown))

@@ -20,7 +20,7 @@ from corridor.cases.models import ProtectionCase
 from corridor.consent import services as consent_services
 from corridor.consent.models import Consent
 from corridor.core.concurrency import ConcurrentEdit
-from corridor.core.forms import perform_on_form
+from corridor.core.forms import errors_text, perform_on_form
 from corridor.core.paging import CappedPaginator
 from corridor.people import search
 from corridor.people.services import redact_persons, view_person_list
@@ -131,7 +131,7 @@ def case_status(request, reference):
         raise PermissionDenied(_("You may read this case but not change it."))
     form = forms.TransitionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _errors_text(form))
+        messages.error(request, errors_text(form))
         return redirect("cases:detail", case.reference)
     data = form.cleaned_data
     try:
@@ -153,14 +153,6 @@ def case_status(request, reference):
             request, _("Stage changed to {status}.").format(status=case.get_status_display())
         )
     return redirect("cases:detail", case.reference)
-
-
-def _errors_text(form) -> str:
-    parts = []
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        parts.append(f"{label}: {' '.join(errors)}" if label else " ".join(errors))
-    return " ".join(parts)
 
 
 def _case_for(request, reference: str, action: str) -> ProtectionCase:

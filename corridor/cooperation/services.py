@@ -31,7 +31,7 @@ from corridor.audit.services import Action, record_event
 from corridor.cooperation.models import CooperationEvent, CooperationRequest
 from corridor.core.concurrency import save_versioned
 from corridor.notifications.services import notify
-from corridor.vocabularies import country_name
+from corridor.vocabularies import country_name, is_country
 
 Status = CooperationRequest.Status
 JUSTICE_ROLES = (Role.INVESTIGATOR, Role.PROSECUTOR)
@@ -105,7 +105,7 @@ def _criminal_case_in_scope(actor, criminal_case):
 
 def _check_country(code: str, field: str) -> str:
     code = (code or "").strip().upper()
-    if len(code) != 2 or country_name(code) == code:
+    if not is_country(code):
         raise ValidationError({field: _("Give the country as an ISO 3166 code, e.g. NG.")})
     return code
 

@@ -13,7 +13,7 @@ from corridor.accounts import access
 from corridor.cooperation import services
 from corridor.cooperation.forms import AnswerForm, RequestForm, StatusForm
 from corridor.cooperation.models import CooperationRequest
-from corridor.core.forms import perform_on_form, perform_with_message
+from corridor.core.forms import errors_text, perform_on_form, perform_with_message
 from corridor.core.paging import CappedPaginator
 
 PAGE_SIZE = 50
@@ -149,7 +149,7 @@ def request_answer(request, reference):
         ):
             messages.success(request, _("The answer is recorded."))
             return redirect("cooperation:detail", req.reference)
-    messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+    messages.error(request, errors_text(form))
     return redirect("cooperation:detail", req.reference)
 
 

@@ -37,6 +37,15 @@ def perform_on_form(form: Form, perform) -> bool:
     return False
 
 
+def errors_text(form: Form) -> str:
+    """A form's errors as one message, each after its field's label (for a one-line notice)."""
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        parts.append(f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+    return " ".join(parts)
+
+
 def messages_of(exc: Exception) -> str:
     return " ".join(getattr(exc, "messages", None) or [str(exc)])
 

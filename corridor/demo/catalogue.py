@@ -323,12 +323,6 @@ def country_name(code: str) -> str:
     return getattr(country, "common_name", None) or country.name
 
 
-def valid_country(code: str) -> bool:
-    return (
-        bool(code) and len(code) == 2 and pycountry.countries.get(alpha_2=code.upper()) is not None
-    )
-
-
 def catalogue(instance_country: str) -> list[AgencySpec]:
     """Every agency of the data set: the partners, and an instance country with all sectors."""
     instance_country = instance_country.upper()

@@ -12,7 +12,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pycountry
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +24,7 @@ from corridor.linkage.model import (
     find_pairs,
     parse_birth_date,
 )
+from corridor.vocabularies import is_country
 
 COLUMNS = FIELDS + AGE_FIELDS  # those read of a register; the others are ignored
 OUTPUT_HEADER = ("record_id_l", "record_id_r", "match_probability")
@@ -142,9 +142,7 @@ def _problems(
                 )
             )
     nationality = values.get("nationality", "")
-    if nationality and not (
-        len(nationality) == 2 and pycountry.countries.get(alpha_2=nationality.upper())
-    ):
+    if nationality and not is_country(nationality):
         problems.append(
             RowProblem(
                 number,

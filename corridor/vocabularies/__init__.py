@@ -78,6 +78,13 @@ def _collation(name: str) -> str:
 collation_key = _collation  # for the apps' own lists of names (the agency picker's)
 
 
+def is_country(code: str) -> bool:
+    """Whether `code` is an ISO 3166-1 alpha-2 country code (any case)."""
+    return (
+        bool(code) and len(code) == 2 and pycountry.countries.get(alpha_2=code.upper()) is not None
+    )
+
+
 def country_name(code: str) -> str:
     """The country of an ISO 3166-1 alpha-2 code in the reader's language; the code itself
     when it is not one."""

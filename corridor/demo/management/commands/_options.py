@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from corridor.demo.catalogue import valid_country
+from corridor.vocabularies import is_country
 
 
 def whole_number(value, option: str, *, minimum: int, maximum: int | None = None) -> int:
@@ -27,7 +27,7 @@ def whole_number(value, option: str, *, minimum: int, maximum: int | None = None
 
 def country_code(value, option: str = "--country") -> str:
     code = str(value or "").strip().upper()
-    if not valid_country(code):
+    if not is_country(code):
         raise CommandError(
             f"{option} must be an ISO 3166-1 alpha-2 country code such as IT, ES or NG, "
             f"not {value!r}."
