@@ -15,6 +15,8 @@ class MarkOpenedNotificationsReadMiddleware:
             and user is not None
             and user.is_authenticated
             and not request.path.startswith(("/api/", "/static/"))
+            # a page's own htmx requests (a progress bar polling) are not a page opened
+            and "HX-Request" not in request.headers
         ):
             services.mark_read_at(user, request.path)  # before the view: the bell agrees
         return self.get_response(request)
